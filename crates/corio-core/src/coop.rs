@@ -1,0 +1,115 @@
+//! The cooperative poll budget.
+//!
+//! Why this lives in core: the executor grants the budget and the leaf crates' primitives
+//! spend it, so both must see the same counter without depending on each other.
+//!
+//! A task whose awaits are always ready (a queue that is never empty, say) would never
+//! return `Pending` and so never let the loop run anything else. While an executor polls a
+//! task it grants it a budget; primitives call [`poll_proceed`] before completing, and once
+//! the budget is spent they return `Pending` after waking the task, which goes to the back
+//! of the ready queue. Outside any executor the budget is unlimited, so corio's primitives
+//! behave the same under tokio or smol.
+//!
+//! # Examples
+//!
+//! ```
+//! use corio_core::coop;
+//! use std::task::Poll;
+//!
+//! let waker = futures::task::noop_waker();
+//! let mut cx = std::task::Context::from_waker(&waker);
+//! coop::with_budget(2, || {
+//!     assert!(coop::poll_proceed(&mut cx).is_ready());
+//!     assert!(coop::poll_proceed(&mut cx).is_ready());
+//!     assert!(coop::poll_proceed(&mut cx).is_pending()); // spent: yield to the loop
+//! });
+//! assert!(coop::poll_proceed(&mut cx).is_ready()); // no executor: unlimited
+//! ```
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+thread_local! {
+    static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+/// The budget corio's executors grant each task poll.
+pub const DEFAULT_BUDGET: u32 = 128;
+
+/// Runs `f` with a budget of `units`, restoring the previous budget afterwards.
+/// Executors call this around each task poll.
+pub fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<u32>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = BUDGET.try_with(|b| b.set(self.0));
+        }
+    }
+    let _restore = Restore(BUDGET.with(|b| b.replace(Some(units))));
+    f()
+}
+
+/// Spends one unit of budget. `Ready` while budget remains (or none is set); once it is
+/// spent, wakes the task and returns `Pending`, so the caller yields to the loop.
+pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+    let spent = BUDGET
+        .try_with(|b| match b.get() {
+            None => false,
+            Some(0) => true,
+            Some(n) => {
+                b.set(Some(n - 1));
+                false
+            }
+        })
+        .unwrap_or(false);
+    if spent {
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    } else {
+        Poll::Ready(())
+    }
+}
+
+/// Whether the current task still has budget (always true outside an executor).
+pub fn has_budget_remaining() -> bool {
+    BUDGET
+        .try_with(|b| b.get() != Some(0))
+        .unwrap_or(true)
+}
+
+/// Spends one unit of budget, yielding to the loop first if it is spent: call it in a
+/// loop that might otherwise never await anything pending.
+///
+/// # Cancel safety
+///
+/// Cancel-safe: it holds nothing.
+///
+/// # Examples
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// for _ in 0..1000 {
+///     corio_core::coop::consume_budget().await;
+/// }
+/// # });
+/// ```
+pub fn consume_budget() -> ConsumeBudget {
+    ConsumeBudget { _priv: () }
+}
+
+/// The future of [`consume_budget`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct ConsumeBudget {
+    _priv: (),
+}
+
+impl Future for ConsumeBudget {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        poll_proceed(cx)
+    }
+}

@@ -1,0 +1,48 @@
+//! The small, stable middle of corio: the traits and error types its crates share.
+//!
+//! Every other corio crate depends on this one and on nothing else of corio's, so that a
+//! user can take `corio-sync` or `corio-timer` alone and still have them cooperate with
+//! whatever loop is running. It holds:
+//!
+//! - [`Driver`] and [`Unpark`]: how an event loop waits. The loop owns a stack of drivers
+//!   (a timer wheel on top of an I/O reactor on top of a [`ThreadParker`]) and turns it
+//!   when it has nothing to run, without naming the crates that provide the layers.
+//! - [`Spawn`] and [`context`]: how a leaf crate (a task group, say) spawns onto whatever
+//!   loop is current, again without naming the executor crate.
+//! - [`coop`]: the cooperative poll budget that keeps one busy task from starving the rest.
+//! - The shared error types: [`Cancelled`], [`Elapsed`], [`JoinError`].
+//! - Re-exports of the ecosystem's traits rather than new ones: [`Stream`] is the async
+//!   iterator, [`AsyncRead`] and [`AsyncWrite`] are the byte streams.
+//!
+//! # Examples
+//!
+//! ```
+//! use corio_core::{Cancelled, JoinError};
+//!
+//! let err = JoinError::Cancelled(Cancelled::with_reason("shutting down"));
+//! assert!(err.is_cancelled());
+//! assert_eq!(err.to_string(), "task was cancelled: shutting down");
+//! ```
+//!
+//! # When not to use this crate
+//!
+//! Applications want the `corio` facade; this crate is for code that must stay independent
+//! of which corio crates are linked in.
+#![forbid(unsafe_code)]
+
+pub mod context;
+pub mod coop;
+mod driver;
+mod error;
+mod park;
+mod spawn;
+
+pub use driver::{Driver, DriverGuard, Unpark, Unparker};
+pub use error::{panic_message, Cancelled, Elapsed, JoinError, PanicPayload};
+pub use park::ThreadParker;
+pub use spawn::{BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};
+
+#[doc(no_inline)]
+pub use futures_core::Stream;
+#[doc(no_inline)]
+pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};

@@ -1,0 +1,188 @@
+//! Why this lives in core: corio-combinators' `TaskGroup` and corio-net's `start_server`
+//! spawn children onto whichever executor is running them, without depending on the
+//! executor crate.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::JoinError;
+
+/// A boxed future that may move between threads.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A boxed future that stays on the thread that made it.
+pub type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T> + 'static>>;
+
+/// Something that can spawn tasks: implemented by corio's executors and installed in the
+/// thread-local [`context`](crate::context) while they run.
+///
+/// # Examples
+///
+/// A toy spawner that runs each future to completion inline (real executors queue it):
+///
+/// ```
+/// use corio_core::{BoxFuture, JoinError, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+///
+/// struct Done;
+/// impl TaskControl for Done {
+///     fn abort(&self) {}
+///     fn is_finished(&self) -> bool { true }
+///     fn poll_join(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), JoinError>> {
+///         Poll::Ready(Ok(()))
+///     }
+/// }
+///
+/// struct Inline;
+/// impl Spawn for Inline {
+///     fn spawn_boxed(&self, fut: BoxFuture<()>) -> Result<SpawnedTask, SpawnError> {
+///         self.spawn_local_boxed(fut)
+///     }
+///     fn spawn_local_boxed(&self, fut: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError> {
+///         futures::executor::block_on(fut);
+///         Ok(SpawnedTask::new(Done))
+///     }
+/// }
+///
+/// let t = Inline.spawn_boxed(Box::pin(async {})).unwrap();
+/// assert!(t.is_finished());
+/// ```
+pub trait Spawn {
+    /// Spawns a `Send` future; the task may run on any of the executor's threads.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] when the executor is shutting down.
+    fn spawn_boxed(&self, future: BoxFuture<()>) -> Result<SpawnedTask, SpawnError>;
+
+    /// Spawns a future that must stay on the current thread.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] when the executor is shutting down or cannot run `!Send` futures on
+    /// this thread.
+    fn spawn_local_boxed(&self, future: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError>;
+}
+
+/// The control surface of a spawned task, as a [`Spawn`] implementation provides it.
+///
+/// Implementors: corio's `Task<()>`; users normally see it only through [`SpawnedTask`].
+///
+/// # Examples
+///
+/// See [`Spawn`].
+pub trait TaskControl {
+    /// Asks the task to stop: its future is dropped at its current await point the next
+    /// time the executor gets to it. Does not wait.
+    fn abort(&self);
+
+    /// Whether the task has finished (completed, panicked or been cancelled).
+    fn is_finished(&self) -> bool;
+
+    /// Polls for the task's end.
+    fn poll_join(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), JoinError>>;
+}
+
+/// A task spawned through [`Spawn`]: await it for its end; dropping it detaches the task.
+///
+/// # Examples
+///
+/// See [`Spawn`].
+#[must_use = "a SpawnedTask does nothing unless awaited; dropping it detaches the task"]
+pub struct SpawnedTask(Pin<Box<dyn TaskControl>>);
+
+impl SpawnedTask {
+    /// Wraps an executor's task handle.
+    pub fn new<T: TaskControl + 'static>(task: T) -> Self {
+        SpawnedTask(Box::pin(task))
+    }
+
+    /// Asks the task to stop (see [`TaskControl::abort`]).
+    pub fn abort(&self) {
+        self.0.abort()
+    }
+
+    /// Whether the task has finished.
+    pub fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+}
+
+impl Future for SpawnedTask {
+    type Output = Result<(), JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll_join(cx)
+    }
+}
+
+impl fmt::Debug for SpawnedTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpawnedTask")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// Spawning failed.
+///
+/// # Examples
+///
+/// ```
+/// let err = corio_core::SpawnError::no_executor();
+/// assert!(err.to_string().contains("no corio executor"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpawnError {
+    kind: SpawnErrorKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SpawnErrorKind {
+    NoExecutor,
+    Shutdown,
+    NotLocal,
+}
+
+impl SpawnError {
+    /// No executor is running on this thread.
+    pub fn no_executor() -> Self {
+        SpawnError {
+            kind: SpawnErrorKind::NoExecutor,
+        }
+    }
+
+    /// The executor is shutting down and accepts no new tasks.
+    pub fn shutdown() -> Self {
+        SpawnError {
+            kind: SpawnErrorKind::Shutdown,
+        }
+    }
+
+    /// The executor cannot run a `!Send` future on this thread.
+    pub fn not_local() -> Self {
+        SpawnError {
+            kind: SpawnErrorKind::NotLocal,
+        }
+    }
+
+    /// Whether the executor refused because it is shutting down.
+    pub fn is_shutdown(&self) -> bool {
+        self.kind == SpawnErrorKind::Shutdown
+    }
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.kind {
+            SpawnErrorKind::NoExecutor => "no corio executor is running on this thread",
+            SpawnErrorKind::Shutdown => "the executor is shutting down and accepts no new tasks",
+            SpawnErrorKind::NotLocal => "this executor cannot run !Send futures on this thread",
+        })
+    }
+}
+
+impl std::error::Error for SpawnError {}

@@ -1,0 +1,256 @@
+//! corio's event loop: asyncio's `run`, `create_task` and `Task`, in Rust.
+//!
+//! - [`run`]: asyncio.run. Builds a loop on this thread, runs the future to completion,
+//!   then cancels and drains every task still alive, and returns the future's output.
+//! - [`spawn`] (alias [`create_task`]): starts a task on the running loop and returns its
+//!   [`Task`] handle. `task.await` gives `Result<T, JoinError>`; a panic in a task becomes
+//!   [`JoinError::Panicked`] and the loop goes on. **A dropped handle detaches the task.**
+//! - [`Task::cancel`] / [`Task::cancel_with`] (wait until unwound), [`Task::abort`] (don't),
+//!   [`Task::on_done`], [`Task::is_finished`], ids, names and spawn locations.
+//! - [`yield_now`]: exactly one turn of the loop. The ready queue is FIFO, so the order in
+//!   which tasks run is the order in which they were woken, as in asyncio.
+//! - [`LocalExecutor`]: the single-thread loop itself, for `!Send` futures and for tests
+//!   ([`LocalExecutor::run_until_stalled`]). [`Builder`] configures it.
+//! - [`current_task`]: which task is running.
+//!
+//! # Examples
+//!
+//! ```
+//! use corio_executor::{run, spawn, yield_now};
+//!
+//! let total = run(async {
+//!     let tasks: Vec<_> = (1..=3)
+//!         .map(|i| spawn(async move {
+//!             yield_now().await;
+//!             i * 10
+//!         }))
+//!         .collect();
+//!     let mut sum = 0;
+//!     for t in tasks {
+//!         sum += t.await.unwrap();
+//!     }
+//!     sum
+//! });
+//! assert_eq!(total, 60);
+//! ```
+//!
+//! # Fairness and the cooperative budget
+//!
+//! Each task poll gets a budget of [`corio_core::coop::DEFAULT_BUDGET`] operations on
+//! corio's primitives; a task that spends it is sent to the back of the queue. Every 61
+//! polls the loop also looks at its driver (timers, I/O) and at wake-ups from other threads.
+//!
+//! # When not to use this crate
+//!
+//! Use the `corio` facade unless you need the loop without timers, sockets or the rest.
+
+mod builder;
+mod builder_task;
+mod context;
+mod local;
+mod meta;
+mod raw;
+mod report;
+pub mod task;
+mod yield_now;
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+pub use builder::Builder;
+pub use corio_core::{Cancelled, JoinError, SpawnError};
+pub use local::LocalExecutor;
+pub use meta::{TaskId, TaskStatus};
+pub use report::UnobservedFailure;
+pub use task::{Cancel, Task};
+pub use yield_now::{yield_now, YieldNow};
+
+/// asyncio.run: runs `future` on a new single-thread loop on this thread, then cancels
+/// and drains the tasks still alive (their destructors run) and returns the output.
+///
+/// # Panics
+///
+/// When called from inside a running corio loop: loops do not nest (`.await` the future,
+/// or spawn it, instead). A panic of `future` itself propagates, after the loop's tasks
+/// have been cancelled.
+///
+/// # Examples
+///
+/// ```
+/// let answer = corio_executor::run(async { 42 });
+/// assert_eq!(answer, 42);
+/// ```
+#[track_caller]
+pub fn run<F: Future>(future: F) -> F::Output {
+    LocalExecutor::new().run(future)
+}
+
+/// Starts `future` as a task on the loop running on this thread (asyncio's
+/// `create_task`). It starts at the loop's next turn, not inline.
+///
+/// The future need not be `Send`: the local loop runs it on this thread.
+///
+/// **Dropping the returned [`Task`] detaches it; it keeps running.**
+///
+/// # Panics
+///
+/// When no corio loop is running on this thread, or it has been shut down. Use
+/// [`try_spawn`] for an error instead.
+///
+/// # Examples
+///
+/// ```
+/// corio_executor::run(async {
+///     let t = corio_executor::spawn(async { "hello" });
+///     assert_eq!(t.await.unwrap(), "hello");
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    match spawn_at(future, None, Location::caller()) {
+        Ok(t) => t,
+        Err(e) => panic!("corio::spawn: {e} (spawn from inside corio::run, or use try_spawn)"),
+    }
+}
+
+/// The same as [`spawn`], under asyncio's name.
+///
+/// # Examples
+///
+/// ```
+/// corio_executor::run(async {
+///     let t = corio_executor::create_task(async { 1 });
+///     assert_eq!(t.await.unwrap(), 1);
+/// });
+/// ```
+#[track_caller]
+pub fn create_task<F>(future: F) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    match spawn_at(future, None, Location::caller()) {
+        Ok(t) => t,
+        Err(e) => panic!("corio::create_task: {e} (call it from inside corio::run)"),
+    }
+}
+
+/// Like [`spawn`], with an error instead of a panic.
+///
+/// # Errors
+///
+/// [`SpawnError`] when no loop runs on this thread or it has been shut down.
+///
+/// # Examples
+///
+/// ```
+/// // Outside any loop:
+/// assert!(corio_executor::try_spawn(async {}).is_err());
+/// ```
+#[track_caller]
+pub fn try_spawn<F>(future: F) -> Result<Task<F::Output>, SpawnError>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    spawn_at(future, None, Location::caller())
+}
+
+pub(crate) fn spawn_at<F>(
+    future: F,
+    name: Option<Arc<str>>,
+    location: &'static Location<'static>,
+) -> Result<Task<F::Output>, SpawnError>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let mut future = Some(future);
+    let mut name = Some(name);
+    context::with_loop(|l| match l {
+        Some(l) => l.spawn(
+            future.take().expect("once"),
+            name.take().expect("once"),
+            location,
+        ),
+        None => Err(SpawnError::no_executor()),
+    })
+}
+
+/// What [`current_task`] tells about the running task.
+///
+/// # Examples
+///
+/// ```
+/// corio_executor::run(async {
+///     let t = corio_executor::task::Builder::new().name("worker").spawn(async {
+///         let me = corio_executor::current_task().unwrap();
+///         (me.id(), me.name().map(str::to_owned))
+///     });
+///     let id = t.id();
+///     assert_eq!(t.await.unwrap(), (id, Some("worker".to_owned())));
+/// });
+/// ```
+#[derive(Clone, Debug)]
+pub struct CurrentTask {
+    id: TaskId,
+    name: Option<Arc<str>>,
+    location: &'static Location<'static>,
+}
+
+impl CurrentTask {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// The task's name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Where the task was spawned.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.location
+    }
+}
+
+/// The task being polled on this thread (asyncio's `current_task()`), or `None` outside
+/// any task: in the future given to [`run`] itself, or outside any loop.
+///
+/// # Examples
+///
+/// ```
+/// assert!(corio_executor::current_task().is_none());
+/// corio_executor::run(async {
+///     assert!(corio_executor::current_task().is_none()); // main is not a task
+///     let t = corio_executor::spawn(async { corio_executor::current_task().is_some() });
+///     assert!(t.await.unwrap());
+/// });
+/// ```
+pub fn current_task() -> Option<CurrentTask> {
+    context::with_current_task(|m| {
+        m.map(|m| CurrentTask {
+            id: m.id,
+            name: m.name.clone(),
+            location: m.location,
+        })
+    })
+}
+
+/// Whether a corio loop is running on this thread.
+///
+/// # Examples
+///
+/// ```
+/// assert!(!corio_executor::in_loop());
+/// corio_executor::run(async { assert!(corio_executor::in_loop()) });
+/// ```
+pub fn in_loop() -> bool {
+    context::loop_is_running()
+}

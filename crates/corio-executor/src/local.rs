@@ -1,0 +1,658 @@
+//! The single-thread event loop: a FIFO ready queue on the loop's thread, a locked queue
+//! for wake-ups from other threads, a registry of live tasks for shutdown, and the driver
+//! the loop parks in when nothing is ready.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use async_task::Runnable;
+use corio_core::{
+    coop, BoxFuture, Driver, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, ThreadParker,
+    Unparker,
+};
+use slab::Slab;
+
+use crate::context;
+use crate::meta::TaskMeta;
+use crate::raw::TaskFuture;
+use crate::report::{Hook, Reporter};
+use crate::task::Task;
+
+/// How many queue entries the loop runs between two looks at the driver and the
+/// cross-thread queue, so that timers, I/O and remote wake-ups are not starved by tasks
+/// that are always ready. Prime, so it does not beat in step with task patterns.
+const CHECK_INTERVAL: u32 = 61;
+
+/// The part of a loop other threads touch: the queue their wake-ups land in.
+pub(crate) struct Shared {
+    remote: Mutex<Remote>,
+    remote_pending: AtomicBool,
+    unparker: Unparker,
+}
+
+struct Remote {
+    queue: VecDeque<Runnable<TaskMeta>>,
+    main_woken: bool,
+    closed: bool,
+}
+
+enum Entry {
+    Task(Runnable<TaskMeta>),
+    /// The future given to `block_on`, which is not a task but takes its turn in the
+    /// same FIFO so that ordering matches asyncio's, where main is a task too.
+    Main,
+}
+
+pub(crate) struct Local {
+    shared: Arc<Shared>,
+    reporter: Arc<Reporter>,
+    ready: RefCell<VecDeque<Entry>>,
+    /// Wakers of the tasks still alive, so shutdown can reach the ones nobody will wake.
+    active: RefCell<Slab<Waker>>,
+    shutting_down: Cell<bool>,
+    closed: Cell<bool>,
+    main_queued: Cell<bool>,
+    driver: RefCell<Box<dyn Driver>>,
+}
+
+impl Shared {
+    fn schedule(self: &Arc<Self>, runnable: Runnable<TaskMeta>) {
+        let mut runnable = Some(runnable);
+        context::with_loop(|l| {
+            if let Some(l) = l {
+                if Arc::ptr_eq(&l.shared, self) {
+                    let r = runnable.take().expect("runnable present");
+                    l.ready.borrow_mut().push_back(Entry::Task(r));
+                }
+            }
+        });
+        if let Some(r) = runnable {
+            self.push_remote(r);
+        }
+    }
+
+    fn push_remote(&self, runnable: Runnable<TaskMeta>) {
+        let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+        if remote.closed {
+            // The loop is gone. Its tasks may hold `!Send` futures, which must not be run
+            // or dropped on this (possibly foreign) thread: leak the task instead.
+            drop(remote);
+            std::mem::forget(runnable);
+            return;
+        }
+        remote.queue.push_back(runnable);
+        self.remote_pending.store(true, Ordering::Release);
+        drop(remote);
+        self.unparker.unpark();
+    }
+
+    fn wake_main(self: &Arc<Self>) {
+        let queued_locally = context::with_loop(|l| match l {
+            Some(l) if Arc::ptr_eq(&l.shared, self) => {
+                l.queue_main();
+                true
+            }
+            _ => false,
+        });
+        if !queued_locally {
+            let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+            remote.main_woken = true;
+            self.remote_pending.store(true, Ordering::Release);
+            drop(remote);
+            self.unparker.unpark();
+        }
+    }
+}
+
+/// The waker of the future given to `block_on`.
+impl Wake for Shared {
+    fn wake(self: Arc<Self>) {
+        self.wake_main();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wake_main();
+    }
+}
+
+impl Local {
+    pub(crate) fn new(driver: Option<Box<dyn Driver>>, hook: Option<Hook>) -> Rc<Local> {
+        let driver = driver.unwrap_or_else(|| Box::new(ThreadParker::new()));
+        let shared = Arc::new(Shared {
+            remote: Mutex::new(Remote {
+                queue: VecDeque::new(),
+                main_woken: false,
+                closed: false,
+            }),
+            remote_pending: AtomicBool::new(false),
+            unparker: driver.unparker(),
+        });
+        Rc::new(Local {
+            shared,
+            reporter: Arc::new(Reporter::new(hook)),
+            ready: RefCell::new(VecDeque::with_capacity(64)),
+            active: RefCell::new(Slab::with_capacity(64)),
+            shutting_down: Cell::new(false),
+            closed: Cell::new(false),
+            main_queued: Cell::new(false),
+            driver: RefCell::new(driver),
+        })
+    }
+
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.get()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    pub(crate) fn reporter(&self) -> Arc<Reporter> {
+        self.reporter.clone()
+    }
+
+    pub(crate) fn unobserved_failures(&self) -> usize {
+        self.reporter.count()
+    }
+
+    pub(crate) fn live_tasks(&self) -> usize {
+        self.active.borrow().len()
+    }
+
+    pub(crate) fn unparker(&self) -> Unparker {
+        self.shared.unparker.clone()
+    }
+
+    pub(crate) fn task_finished(&self, slot: usize) {
+        let waker = self.active.borrow_mut().try_remove(slot);
+        drop(waker);
+    }
+
+    fn queue_main(&self) {
+        if !self.main_queued.replace(true) {
+            self.ready.borrow_mut().push_back(Entry::Main);
+        }
+    }
+
+    /// Moves wake-ups from other threads into the ready queue. True if any arrived.
+    fn drain_remote(&self) -> bool {
+        if !self.shared.remote_pending.load(Ordering::Acquire) {
+            return false;
+        }
+        let (queue, main) = {
+            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+            self.shared.remote_pending.store(false, Ordering::Relaxed);
+            (
+                std::mem::take(&mut remote.queue),
+                std::mem::replace(&mut remote.main_woken, false),
+            )
+        };
+        let any = main || !queue.is_empty();
+        self.ready
+            .borrow_mut()
+            .extend(queue.into_iter().map(Entry::Task));
+        if main {
+            self.queue_main();
+        }
+        any
+    }
+
+    fn park(&self, timeout: Option<Duration>) {
+        self.driver.borrow_mut().park(timeout);
+    }
+
+    /// Spawns a task on this loop.
+    ///
+    /// # Panics
+    ///
+    /// When the loop has been shut down for good (see [`LocalExecutor::shutdown`]).
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static Location<'static>,
+    ) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        if self.closed.get() {
+            return Err(SpawnError::shutdown());
+        }
+        let meta = TaskMeta::new(name, location);
+        let mut active = self.active.borrow_mut();
+        let entry = active.vacant_entry();
+        let slot = entry.key();
+        let shared = self.shared.clone();
+        // SAFETY: the conditions of `spawn_unchecked`:
+        // - The future may be `!Send`. Its `Runnable` is only ever run by this loop, on
+        //   this thread: `Shared::schedule` queues it locally, or in the remote queue that
+        //   only this thread drains; once the loop is closed, runnables reaching the
+        //   remote queue are leaked, never run or dropped on a foreign thread, and the
+        //   queues are emptied on this thread when the loop closes.
+        // - The future borrows only the task's own metadata (`&'a TaskMeta`), which
+        //   async-task keeps alive for as long as the future exists; `F` is `'static`.
+        // - The schedule function is `Send + Sync + 'static` (it holds an `Arc<Shared>`).
+        let (runnable, task) = unsafe {
+            async_task::Builder::new()
+                .metadata(meta)
+                .spawn_unchecked(
+                    move |meta: &TaskMeta| TaskFuture::new(meta, slot, future),
+                    move |r| shared.schedule(r),
+                )
+        };
+        entry.insert(runnable.waker());
+        drop(active);
+        let waker = runnable.waker();
+        runnable.schedule();
+        Ok(Task::new(task, waker))
+    }
+
+    /// Runs `future` to completion on this thread, running the loop's tasks meanwhile.
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(self: &Rc<Self>, future: F) -> F::Output {
+        if self.closed.get() {
+            panic!("this LocalExecutor was shut down; build a new one to run more futures");
+        }
+        let _loop = context::enter_loop(self.clone(), "corio::run (or LocalExecutor::block_on)");
+        let _spawner = corio_core::context::enter_spawner(self.clone());
+        let _driver = self.driver.borrow().enter();
+        let waker = Waker::from(self.shared.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        self.queue_main();
+        let mut ticks: u32 = 0;
+        loop {
+            let next = self.ready.borrow_mut().pop_front();
+            match next {
+                Some(Entry::Main) => {
+                    self.main_queued.set(false);
+                    let poll =
+                        coop::with_budget(coop::DEFAULT_BUDGET, || future.as_mut().poll(&mut cx));
+                    if let Poll::Ready(v) = poll {
+                        return v;
+                    }
+                }
+                Some(Entry::Task(r)) => {
+                    r.run();
+                }
+                None => {
+                    if !self.drain_remote() {
+                        self.park(None);
+                        self.drain_remote();
+                    }
+                    continue;
+                }
+            }
+            ticks = ticks.wrapping_add(1);
+            if ticks % CHECK_INTERVAL == 0 {
+                self.park(Some(Duration::ZERO));
+                self.drain_remote();
+            }
+        }
+    }
+
+    /// Runs ready tasks until none is ready and no wake-up is pending; never sleeps.
+    pub(crate) fn run_until_stalled(self: &Rc<Self>) -> usize {
+        let _loop = context::enter_loop(self.clone(), "LocalExecutor::run_until_stalled");
+        let _spawner = corio_core::context::enter_spawner(self.clone());
+        let _driver = self.driver.borrow().enter();
+        self.run_ready()
+    }
+
+    /// The body of `run_until_stalled`, for callers that already entered the loop.
+    fn run_ready(&self) -> usize {
+        let mut ran = 0;
+        let mut ticks: u32 = 0;
+        loop {
+            let next = self.ready.borrow_mut().pop_front();
+            match next {
+                Some(Entry::Task(r)) => {
+                    r.run();
+                    ran += 1;
+                }
+                // No `block_on` is running: a stale main wake-up means nothing.
+                Some(Entry::Main) => self.main_queued.set(false),
+                None => {
+                    if self.drain_remote() {
+                        continue;
+                    }
+                    // Let due timers and ready I/O wake their tasks before calling it a stall.
+                    self.park(Some(Duration::ZERO));
+                    if !self.drain_remote() && self.ready.borrow().is_empty() {
+                        return ran;
+                    }
+                    continue;
+                }
+            }
+            ticks = ticks.wrapping_add(1);
+            if ticks % CHECK_INTERVAL == 0 {
+                self.park(Some(Duration::ZERO));
+                self.drain_remote();
+            }
+        }
+    }
+
+    /// Cancels every live task, runs them until their futures are dropped, and closes the
+    /// loop for good. Idempotent.
+    pub(crate) fn shutdown(self: &Rc<Self>) {
+        if self.closed.get() {
+            return;
+        }
+        // A loop may be dropped inside a task of another loop on this thread: set that
+        // one aside while this one winds down.
+        let _aside = context::set_aside_loop();
+        let _loop = context::enter_loop(self.clone(), "LocalExecutor::shutdown");
+        let _spawner = corio_core::context::enter_spawner(self.clone());
+        let _driver = self.driver.borrow().enter();
+        self.shutting_down.set(true);
+        // Each pass wakes every live task; a woken task sees the shutdown flag at its
+        // next poll and drops its future. Destructors may spawn more tasks, which are
+        // cancelled before their first poll, so the passes end.
+        let mut quiet_passes = 0;
+        while !self.active.borrow().is_empty() && quiet_passes < 3 {
+            let wakers: Vec<Waker> = self.active.borrow().iter().map(|(_, w)| w.clone()).collect();
+            for w in wakers {
+                w.wake();
+            }
+            if self.run_ready() == 0 {
+                quiet_passes += 1;
+            }
+        }
+        self.closed.set(true);
+        let leftover = {
+            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+            remote.closed = true;
+            std::mem::take(&mut remote.queue)
+        };
+        // Dropped here, on the loop's own thread, as `!Send` futures require.
+        drop(leftover);
+        let ready = std::mem::take(&mut *self.ready.borrow_mut());
+        drop(ready);
+        let active = std::mem::take(&mut *self.active.borrow_mut());
+        drop(active);
+    }
+}
+
+impl Spawn for Local {
+    #[track_caller]
+    fn spawn_boxed(&self, future: BoxFuture<()>) -> Result<SpawnedTask, SpawnError> {
+        self.spawn(future, None, Location::caller())
+            .map(SpawnedTask::new)
+    }
+
+    #[track_caller]
+    fn spawn_local_boxed(&self, future: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError> {
+        self.spawn(future, None, Location::caller())
+            .map(SpawnedTask::new)
+    }
+}
+
+/// A single-threaded event loop: asyncio's model, and corio's fastest path.
+///
+/// Tasks run one at a time on the thread that drives the loop, in FIFO order of their
+/// wake-ups, so `!Send` futures (holding `Rc`, `RefCell`, ...) are welcome. Wake-ups from
+/// other threads are accepted and take their turn.
+///
+/// - [`block_on`](Self::block_on) runs a future to completion, running the loop's tasks
+///   meanwhile; tasks still alive afterwards stay alive for the next call.
+/// - [`run`](Self::run) is `block_on` followed by [`shutdown`](Self::shutdown): what
+///   [`corio_executor::run`](crate::run) does.
+/// - [`run_until_stalled`](Self::run_until_stalled) runs until no task is ready, for tests.
+///
+/// Dropping a `LocalExecutor` shuts it down: every live task is cancelled and its future
+/// dropped, on this thread.
+///
+/// # Examples
+///
+/// ```
+/// use corio_executor::LocalExecutor;
+/// use std::rc::Rc;
+/// use std::cell::Cell;
+///
+/// let ex = LocalExecutor::new();
+/// let hits = Rc::new(Cell::new(0)); // !Send state is fine here
+/// let h = hits.clone();
+/// let task = ex.spawn(async move { h.set(h.get() + 1); 42 });
+/// assert_eq!(ex.block_on(task).unwrap(), 42);
+/// assert_eq!(hits.get(), 1);
+/// ```
+pub struct LocalExecutor {
+    local: Rc<Local>,
+}
+
+impl LocalExecutor {
+    /// A loop with the default driver (a thread parker) and the default failure report
+    /// (stderr). See [`Builder`](crate::Builder) for the options.
+    pub fn new() -> Self {
+        LocalExecutor {
+            local: Local::new(None, None),
+        }
+    }
+
+    pub(crate) fn from_local(local: Rc<Local>) -> Self {
+        LocalExecutor { local }
+    }
+
+    /// Spawns a task on this loop; it starts at the loop's next turn.
+    ///
+    /// May be called from outside the loop (the task runs once the loop is driven) or
+    /// from inside one of its tasks.
+    ///
+    /// # Panics
+    ///
+    /// When the executor has been shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let t = ex.spawn(async { "done" });
+    /// assert_eq!(ex.block_on(t).unwrap(), "done");
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        match self.local.spawn(future, None, Location::caller()) {
+            Ok(t) => t,
+            Err(e) => panic!("LocalExecutor::spawn failed: {e}"),
+        }
+    }
+
+    /// Like [`spawn`](Self::spawn), but gives an error instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] when the executor has been shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// ex.shutdown();
+    /// assert!(ex.try_spawn(async {}).unwrap_err().is_shutdown());
+    /// ```
+    #[track_caller]
+    pub fn try_spawn<F>(&self, future: F) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.local.spawn(future, None, Location::caller())
+    }
+
+    pub(crate) fn local(&self) -> &Rc<Local> {
+        &self.local
+    }
+
+    /// Runs `future` to completion on this thread, running the loop's tasks meanwhile.
+    /// Tasks still alive when it returns stay alive for the next call.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running corio loop (loops do not nest: await the future
+    /// instead), or after [`shutdown`](Self::shutdown). A panic of `future` itself
+    /// propagates to the caller.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// assert_eq!(ex.block_on(async { 1 + 1 }), 2);
+    /// assert_eq!(ex.block_on(async { 2 + 2 }), 4); // the same loop, run again
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.local.block_on(future)
+    }
+
+    /// asyncio.run on this loop: [`block_on`](Self::block_on), then
+    /// [`shutdown`](Self::shutdown) (cancel and drain every task still alive).
+    ///
+    /// # Panics
+    ///
+    /// As [`block_on`](Self::block_on).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let out = ex.run(async {
+    ///     corio_executor::spawn(std::future::pending::<()>()).detach(); // never finishes
+    ///     "main's value"
+    /// });
+    /// assert_eq!(out, "main's value"); // the pending task was cancelled and dropped
+    /// assert_eq!(ex.live_tasks(), 0);
+    /// ```
+    #[track_caller]
+    pub fn run<F: Future>(&self, future: F) -> F::Output {
+        let out = self.block_on(future);
+        self.shutdown();
+        out
+    }
+
+    /// Runs ready tasks until none is ready, without sleeping; returns how many task polls
+    /// ran. Due timers and ready I/O are processed before it declares a stall. For tests.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running corio loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let step = Rc::new(Cell::new(0));
+    /// let s = step.clone();
+    /// let _t = ex.spawn(async move {
+    ///     s.set(1);
+    ///     corio_executor::yield_now().await;
+    ///     s.set(2);
+    ///     std::future::pending::<()>().await;
+    /// });
+    /// ex.run_until_stalled();
+    /// assert_eq!(step.get(), 2); // ran through the yield, now waits forever
+    /// ```
+    #[track_caller]
+    pub fn run_until_stalled(&self) -> usize {
+        self.local.run_until_stalled()
+    }
+
+    /// Cancels every live task, runs each until its future is dropped (destructors run
+    /// on this thread), and closes the loop: later spawns fail and `block_on` panics.
+    /// Idempotent; dropping the executor does the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let t = ex.spawn(std::future::pending::<()>());
+    /// ex.shutdown();
+    /// ex.shutdown(); // twice is fine
+    /// assert!(t.is_finished());
+    /// ```
+    pub fn shutdown(&self) {
+        self.local.shutdown()
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) has run.
+    pub fn is_shut_down(&self) -> bool {
+        self.local.is_closed()
+    }
+
+    /// How many tasks are alive (spawned and not yet finished).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let t = ex.spawn(async {});
+    /// assert_eq!(ex.live_tasks(), 1);
+    /// ex.block_on(t).unwrap();
+    /// assert_eq!(ex.live_tasks(), 0);
+    /// ```
+    pub fn live_tasks(&self) -> usize {
+        self.local.live_tasks()
+    }
+
+    /// How many task failures nobody observed have been reported (see
+    /// [`UnobservedFailure`](crate::UnobservedFailure)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::Builder::new().on_unobserved_failure(|_| {}).build_local();
+    /// ex.run(async { corio_executor::spawn(async { panic!("lost") }).detach(); corio_executor::yield_now().await });
+    /// assert_eq!(ex.unobserved_failures(), 1);
+    /// ```
+    pub fn unobserved_failures(&self) -> usize {
+        self.local.unobserved_failures()
+    }
+
+    /// A thread-safe handle that wakes this loop if it is parked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// ex.unparker().unpark(); // harmless when the loop is not parked
+    /// ```
+    pub fn unparker(&self) -> Unparker {
+        self.local.unparker()
+    }
+}
+
+impl Default for LocalExecutor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for LocalExecutor {
+    fn drop(&mut self) {
+        self.local.shutdown();
+    }
+}
+
+impl fmt::Debug for LocalExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalExecutor")
+            .field("live_tasks", &self.local.live_tasks())
+            .field("ready", &self.local.ready.borrow().len())
+            .field("shut_down", &self.local.is_closed())
+            .finish()
+    }
+}

@@ -1,0 +1,170 @@
+//! What every task carries beside its future: identity, spawn site, cancellation request,
+//! completion state and done-callbacks. Stored as async-task metadata, inside the task's
+//! single allocation.
+
+use std::fmt;
+use std::num::NonZeroU64;
+use std::panic::Location;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use corio_core::Cancelled;
+
+/// A task's identity, unique within the process for its lifetime.
+///
+/// # Examples
+///
+/// ```
+/// corio_executor::run(async {
+///     let t = corio_executor::spawn(async { corio_executor::current_task().unwrap().id() });
+///     let id = t.id();
+///     assert_eq!(t.await.unwrap(), id);
+///     assert_eq!(id.to_string(), format!("#{}", id.as_u64()));
+/// });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(NonZeroU64);
+
+impl TaskId {
+    pub(crate) fn next() -> TaskId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        TaskId(NonZeroU64::new(id).expect("task id counter wrapped around"))
+    }
+
+    /// The id as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl fmt::Debug for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TaskId({})", self.0)
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// How a task ended, as `on_done` callbacks see it.
+///
+/// # Examples
+///
+/// ```
+/// use corio_executor::TaskStatus;
+/// assert_ne!(TaskStatus::Completed, TaskStatus::Cancelled);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskStatus {
+    /// The future returned its value.
+    Completed,
+    /// The task was cancelled; its future was dropped unfinished.
+    Cancelled,
+    /// The future panicked (while running, or while being dropped on cancellation).
+    Panicked,
+}
+
+pub(crate) type DoneCallback = Box<dyn FnOnce(TaskStatus) + Send + 'static>;
+
+const CANCEL_REQUESTED: u8 = 1 << 0;
+const HAS_CALLBACKS: u8 = 1 << 1;
+const DONE: u8 = 1 << 2;
+const STATUS_SHIFT: u8 = 3; // two bits of TaskStatus above the flags
+
+pub(crate) struct TaskMeta {
+    pub(crate) id: TaskId,
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) location: &'static Location<'static>,
+    state: AtomicU8,
+    reason: OnceLock<Cancelled>,
+    callbacks: Mutex<Vec<DoneCallback>>,
+}
+
+impl TaskMeta {
+    pub(crate) fn new(name: Option<Arc<str>>, location: &'static Location<'static>) -> Self {
+        TaskMeta {
+            id: TaskId::next(),
+            name,
+            location,
+            state: AtomicU8::new(0),
+            reason: OnceLock::new(),
+            callbacks: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records a cancellation request; the first reason given wins.
+    pub(crate) fn request_cancel(&self, reason: Cancelled) {
+        let _ = self.reason.set(reason);
+        self.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
+    }
+
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.state.load(Ordering::Acquire) & CANCEL_REQUESTED != 0
+    }
+
+    pub(crate) fn cancel_reason(&self) -> Cancelled {
+        self.reason.get().cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn status(&self) -> Option<TaskStatus> {
+        let s = self.state.load(Ordering::Acquire);
+        (s & DONE != 0).then(|| decode(s >> STATUS_SHIFT))
+    }
+
+    /// Marks the task done and runs the callbacks registered so far.
+    pub(crate) fn finish(&self, status: TaskStatus) {
+        let bits = DONE | (encode(status) << STATUS_SHIFT);
+        let prev = self.state.fetch_or(bits, Ordering::AcqRel);
+        if prev & HAS_CALLBACKS != 0 {
+            // `on_done` sets HAS_CALLBACKS and pushes under this lock, so once we hold it,
+            // every callback registered before our DONE is in the list.
+            let callbacks =
+                std::mem::take(&mut *self.callbacks.lock().unwrap_or_else(|e| e.into_inner()));
+            for cb in callbacks {
+                cb(status);
+            }
+        }
+    }
+
+    pub(crate) fn on_done(&self, cb: DoneCallback) {
+        let mut list = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
+        let prev = self.state.fetch_or(HAS_CALLBACKS, Ordering::AcqRel);
+        if prev & DONE != 0 {
+            drop(list);
+            cb(decode(prev >> STATUS_SHIFT));
+        } else {
+            list.push(cb);
+        }
+    }
+}
+
+fn encode(s: TaskStatus) -> u8 {
+    match s {
+        TaskStatus::Completed => 0,
+        TaskStatus::Cancelled => 1,
+        TaskStatus::Panicked => 2,
+    }
+}
+
+fn decode(bits: u8) -> TaskStatus {
+    match bits & 0b11 {
+        0 => TaskStatus::Completed,
+        1 => TaskStatus::Cancelled,
+        _ => TaskStatus::Panicked,
+    }
+}
+
+impl fmt::Debug for TaskMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskMeta")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,369 @@
+//! Tasks: the [`Task`] handle and the task [`Builder`].
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use corio_core::{Cancelled, JoinError, TaskControl};
+
+use crate::meta::{TaskId, TaskMeta, TaskStatus};
+
+pub use crate::meta::TaskStatus as Status;
+pub use crate::builder_task::Builder;
+use crate::raw::Outcome;
+
+type RawTask<T> = async_task::Task<Outcome<T>, TaskMeta>;
+
+enum State<T> {
+    Running,
+    /// The result, taken from the task by `cancel().await`, waiting to be awaited.
+    Cached(Result<T, JoinError>),
+    Taken,
+}
+
+/// A handle to a spawned task (asyncio's `Task`): await it for the task's result.
+///
+/// `task.await` gives `Ok(value)`, or a [`JoinError`] that says whether the task was
+/// cancelled (with the reason given) or panicked (with the payload). A panic inside a task
+/// never takes the loop down.
+///
+/// **Dropping a `Task` detaches it: the task keeps running.** asyncio users expect a task
+/// to run whether or not anyone holds it, and corio never cancels work silently. Cancel
+/// explicitly with [`cancel`](Self::cancel) (waits until the task has unwound) or
+/// [`abort`](Self::abort) (does not wait).
+///
+/// # Examples
+///
+/// ```
+/// corio_executor::run(async {
+///     let task = corio_executor::spawn(async { 6 * 7 });
+///     assert_eq!(task.await.unwrap(), 42);
+///
+///     let mut sleeper = corio_executor::spawn(std::future::pending::<()>());
+///     assert!(sleeper.cancel_with("not needed").await); // it was cancelled
+///     let err = sleeper.await.unwrap_err();
+///     assert_eq!(err.cancelled().unwrap().reason(), Some("not needed"));
+/// });
+/// ```
+#[must_use = "a Task does nothing when dropped but detach; await it, or call .detach() to say so"]
+pub struct Task<T> {
+    raw: Option<RawTask<T>>,
+    waker: Waker,
+    state: State<T>,
+}
+
+impl<T> Task<T> {
+    pub(crate) fn new(raw: RawTask<T>, waker: Waker) -> Self {
+        Task {
+            raw: Some(raw),
+            waker,
+            state: State::Running,
+        }
+    }
+
+    fn meta(&self) -> &TaskMeta {
+        self.raw.as_ref().expect("task handle is alive").metadata()
+    }
+
+    /// The task's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let a = corio_executor::spawn(async {});
+    ///     let b = corio_executor::spawn(async {});
+    ///     assert_ne!(a.id(), b.id());
+    /// # a.await.unwrap(); b.await.unwrap();
+    /// });
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.meta().id
+    }
+
+    /// The task's name, if it was spawned with one (see [`task::Builder`](crate::task::Builder)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let t = corio_executor::task::Builder::new().name("fetcher").spawn(async {});
+    ///     assert_eq!(t.name(), Some("fetcher"));
+    /// # t.await.unwrap();
+    /// });
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.meta().name.as_deref()
+    }
+
+    /// Where the task was spawned (the caller of `spawn`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let t = corio_executor::spawn(async {});
+    ///     assert_eq!(t.location().line(), line!() - 1);
+    /// # t.await.unwrap();
+    /// });
+    /// ```
+    pub fn location(&self) -> &'static Location<'static> {
+        self.meta().location
+    }
+
+    /// Whether the task has finished: completed, panicked or been cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let t = corio_executor::spawn(async {});
+    ///     assert!(!t.is_finished()); // spawned, not yet run
+    ///     corio_executor::yield_now().await;
+    ///     assert!(t.is_finished());
+    /// # t.await.unwrap();
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        !matches!(self.state, State::Running) || self.meta().status().is_some()
+    }
+
+    /// How the task ended, or `None` while it runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_executor::TaskStatus;
+    /// corio_executor::run(async {
+    ///     let t = corio_executor::spawn(async {});
+    ///     corio_executor::yield_now().await;
+    ///     assert_eq!(t.status(), Some(TaskStatus::Completed));
+    /// # t.await.unwrap();
+    /// });
+    /// ```
+    pub fn status(&self) -> Option<TaskStatus> {
+        self.meta().status()
+    }
+
+    /// Asks the task to stop, without waiting: its future is dropped at its current await
+    /// point the next time the loop gets to it, and awaiting the handle then gives
+    /// `Err(JoinError::Cancelled)`. If the task finishes first, its result is kept.
+    /// Calling it again, or after the task finished, changes nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let t = corio_executor::spawn(std::future::pending::<()>());
+    ///     t.abort();
+    ///     assert!(t.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn abort(&self) {
+        self.request(Cancelled::new());
+    }
+
+    fn request(&self, reason: Cancelled) {
+        self.meta().request_cancel(reason);
+        self.waker.wake_by_ref();
+    }
+
+    /// Cancels the task and waits until it has unwound (its future dropped, destructors
+    /// run). Resolves to `true` if the task ended cancelled, `false` if it had already
+    /// finished, in which case its result is kept: await the handle to get it.
+    ///
+    /// The request is made when `cancel` is called, even if the returned future is never
+    /// awaited.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the returned future stops the waiting, not the cancellation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let mut done = corio_executor::spawn(async { 5 });
+    ///     corio_executor::yield_now().await; // let it finish
+    ///     assert!(!done.cancel().await);     // too late: the result is kept
+    ///     assert_eq!(done.await.unwrap(), 5);
+    /// });
+    /// ```
+    pub fn cancel(&mut self) -> Cancel<'_, T> {
+        self.cancel_with_reason(Cancelled::new())
+    }
+
+    /// [`cancel`](Self::cancel) with a reason, which reaches whoever awaits the task in its
+    /// [`JoinError::Cancelled`] (asyncio's `Task.cancel(msg)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let mut t = corio_executor::spawn(std::future::pending::<()>());
+    ///     assert!(t.cancel_with("shutting down").await);
+    ///     let e = t.await.unwrap_err();
+    ///     assert_eq!(e.to_string(), "task was cancelled: shutting down");
+    /// });
+    /// ```
+    pub fn cancel_with(&mut self, reason: impl Into<std::sync::Arc<str>>) -> Cancel<'_, T> {
+        self.cancel_with_reason(Cancelled::with_reason(reason))
+    }
+
+    fn cancel_with_reason(&mut self, reason: Cancelled) -> Cancel<'_, T> {
+        let was_done = self.is_finished();
+        if !was_done {
+            self.request(reason);
+        }
+        Cancel {
+            task: self,
+            was_done,
+        }
+    }
+
+    /// Runs `callback` when the task finishes (asyncio's `add_done_callback`), with how it
+    /// ended. If it has already finished, `callback` runs now, on this thread; otherwise
+    /// it runs on the loop's thread as the task ends. A panicking callback is caught and
+    /// reported on stderr; the task's result is unaffected.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use corio_executor::TaskStatus;
+    /// corio_executor::run(async {
+    ///     let seen = Arc::new(Mutex::new(None));
+    ///     let s = seen.clone();
+    ///     let t = corio_executor::spawn(async { 1 });
+    ///     t.on_done(move |status| *s.lock().unwrap() = Some(status));
+    ///     t.await.unwrap();
+    ///     assert_eq!(*seen.lock().unwrap(), Some(TaskStatus::Completed));
+    /// });
+    /// ```
+    pub fn on_done(&self, callback: impl FnOnce(TaskStatus) + Send + 'static) {
+        self.meta().on_done(Box::new(callback));
+    }
+
+    /// Lets the task run on with nobody holding it: what dropping the handle does, said
+    /// out loud.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     corio_executor::spawn(async { println!("in the background") }).detach();
+    /// });
+    /// ```
+    pub fn detach(self) {
+        drop(self)
+    }
+}
+
+// The handle never pins its result: `T` is only moved out, so the handle can be `Unpin`
+// whatever `T` is.
+impl<T> Unpin for Task<T> {}
+
+impl<T> Future for Task<T> {
+    type Output = Result<T, JoinError>;
+
+    /// # Panics
+    ///
+    /// When polled again after it returned the task's result.
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match std::mem::replace(&mut this.state, State::Taken) {
+            State::Cached(r) => return Poll::Ready(r),
+            State::Taken => panic!("a corio Task was polled after it returned its result"),
+            State::Running => this.state = State::Running,
+        }
+        let raw = this.raw.as_mut().expect("task handle is alive");
+        match Pin::new(raw).poll(cx) {
+            Poll::Ready(outcome) => {
+                this.state = State::Taken;
+                Poll::Ready(outcome.take())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if let Some(raw) = self.raw.take() {
+            raw.detach();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let meta = self.meta();
+        f.debug_struct("Task")
+            .field("id", &meta.id)
+            .field("name", &meta.name)
+            .field("location", &meta.location)
+            .field("status", &meta.status())
+            .finish()
+    }
+}
+
+impl TaskControl for Task<()> {
+    fn abort(&self) {
+        Task::abort(self)
+    }
+
+    fn is_finished(&self) -> bool {
+        Task::is_finished(self)
+    }
+
+    fn poll_join(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), JoinError>> {
+        self.poll(cx)
+    }
+}
+
+/// The future of [`Task::cancel`]: resolves once the task has unwound.
+///
+/// # Examples
+///
+/// See [`Task::cancel`].
+#[must_use = "the cancellation is requested already; await this to wait until the task has unwound"]
+pub struct Cancel<'a, T> {
+    task: &'a mut Task<T>,
+    was_done: bool,
+}
+
+impl<T> Future for Cancel<'_, T> {
+    type Output = bool;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
+        let was_done = self.was_done;
+        let task = &mut *self.task;
+        let ended_cancelled = match &task.state {
+            State::Cached(r) => matches!(r, Err(JoinError::Cancelled(_))),
+            State::Taken => false,
+            State::Running => {
+                let raw = task.raw.as_mut().expect("task handle is alive");
+                match Pin::new(raw).poll(cx) {
+                    Poll::Ready(outcome) => {
+                        let r = outcome.take();
+                        let c = matches!(r, Err(JoinError::Cancelled(_)));
+                        task.state = State::Cached(r);
+                        c
+                    }
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        };
+        Poll::Ready(!was_done && ended_cancelled)
+    }
+}
+
+impl<T> fmt::Debug for Cancel<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cancel")
+            .field("task", &self.task.id())
+            .finish()
+    }
+}
