@@ -253,7 +253,9 @@ impl Local {
         entry.insert(runnable.waker());
         drop(active);
         let waker = runnable.waker();
-        runnable.schedule();
+        // We are on the loop's thread (`Local` is `!Send`): queue it here directly, in
+        // spawn order, whether or not the loop is running right now.
+        self.ready.borrow_mut().push_back(Entry::Task(runnable));
         Ok(Task::new(task, waker))
     }
 
@@ -269,6 +271,8 @@ impl Local {
         let waker = Waker::from(self.shared.clone());
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
+        // Wake-ups that arrived while the loop was not running go first.
+        self.drain_remote();
         self.queue_main();
         let mut ticks: u32 = 0;
         loop {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
 use corio_core::{Cancelled, JoinError, TaskControl};
@@ -51,7 +52,12 @@ enum State<T> {
 pub struct Task<T> {
     raw: Option<RawTask<T>>,
     waker: Waker,
-    state: State<T>,
+    // Only ever touched through `&mut self` (`Mutex::get_mut`, no locking): the mutex is
+    // there so that a cached `JoinError` (whose panic payload is `Send` but not `Sync`)
+    // does not stop `&Task` from being shared across threads.
+    state: Mutex<State<T>>,
+    // Whether `state` left `Running`, readable through `&self`.
+    result_taken: bool,
 }
 
 impl<T> Task<T> {
@@ -59,7 +65,8 @@ impl<T> Task<T> {
         Task {
             raw: Some(raw),
             waker,
-            state: State::Running,
+            state: Mutex::new(State::Running),
+            result_taken: false,
         }
     }
 
@@ -127,7 +134,7 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        !matches!(self.state, State::Running) || self.meta().status().is_some()
+        self.result_taken || self.meta().status().is_some()
     }
 
     /// How the task ended, or `None` while it runs.
@@ -273,15 +280,17 @@ impl<T> Future for Task<T> {
     /// When polled again after it returned the task's result.
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        match std::mem::replace(&mut this.state, State::Taken) {
+        let state = this.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        match std::mem::replace(state, State::Taken) {
             State::Cached(r) => return Poll::Ready(r),
             State::Taken => panic!("a corio Task was polled after it returned its result"),
-            State::Running => this.state = State::Running,
+            State::Running => *state = State::Running,
         }
         let raw = this.raw.as_mut().expect("task handle is alive");
         match Pin::new(raw).poll(cx) {
             Poll::Ready(outcome) => {
-                this.state = State::Taken;
+                *state = State::Taken;
+                this.result_taken = true;
                 Poll::Ready(outcome.take())
             }
             Poll::Pending => Poll::Pending,
@@ -340,7 +349,8 @@ impl<T> Future for Cancel<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let was_done = self.was_done;
         let task = &mut *self.task;
-        let ended_cancelled = match &task.state {
+        let state = task.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let ended_cancelled = match &*state {
             State::Cached(r) => matches!(r, Err(JoinError::Cancelled(_))),
             State::Taken => false,
             State::Running => {
@@ -349,7 +359,8 @@ impl<T> Future for Cancel<'_, T> {
                     Poll::Ready(outcome) => {
                         let r = outcome.take();
                         let c = matches!(r, Err(JoinError::Cancelled(_)));
-                        task.state = State::Cached(r);
+                        *state = State::Cached(r);
+                        task.result_taken = true;
                         c
                     }
                     Poll::Pending => return Poll::Pending,

@@ -1,1 +1,211 @@
-//! placeholder
+//! `#[corio::main]` and `#[corio::test]`: run an `async fn` on a corio event loop.
+//!
+//! Use them through the `corio` facade (`#[corio::main]`), which they expand to calls of.
+//!
+//! ```ignore
+//! #[corio::main]
+//! async fn main() {
+//!     println!("running on corio");
+//! }
+//! ```
+//!
+//! Options, written `#[corio::main(key = value, ..)]`:
+//! - `flavor = "local"`: the single-thread loop (the default; asyncio's model).
+//!
+//! Misuse is a compile error that says what is wrong: a function that is not `async`,
+//! a `main` with parameters, an unknown option.
+#![forbid(unsafe_code)]
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as TokenStream2;
+use quote::{quote, quote_spanned};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
+
+/// Runs an `async fn main` on a corio event loop (asyncio's `asyncio.run(main())`).
+///
+/// The body runs inside [`corio::run`](https://docs.rs/corio/latest/corio/fn.run.html):
+/// when it returns, the tasks still alive are cancelled and dropped. `main` may return a
+/// value, a `Result` for instance.
+///
+/// ```ignore
+/// #[corio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let t = corio::spawn(async { 21 * 2 });
+///     println!("{}", t.await?);
+///     Ok(())
+/// }
+/// ```
+///
+/// Options: `flavor = "local"` (the default).
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args.into(), item.into(), Kind::Main).into()
+}
+
+/// Runs an `async fn` test on its own corio event loop; the test fails if the body panics.
+///
+/// ```ignore
+/// #[corio::test]
+/// async fn spawned_tasks_return_values() {
+///     assert_eq!(corio::spawn(async { 1 }).await.unwrap(), 1);
+/// }
+/// ```
+///
+/// Options: `flavor = "local"` (the default).
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args.into(), item.into(), Kind::Test).into()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Main,
+    Test,
+}
+
+impl Kind {
+    fn attr(self) -> &'static str {
+        match self {
+            Kind::Main => "#[corio::main]",
+            Kind::Test => "#[corio::test]",
+        }
+    }
+}
+
+fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
+    let mut func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let msg = format!("{} can only be put on a function: {e}", kind.attr());
+            return with_error(item, syn::Error::new(e.span(), msg));
+        }
+    };
+    if let Err(e) = parse_options(args, kind) {
+        return with_error(quote!(#func), e);
+    }
+    if func.sig.asyncness.is_none() {
+        let e = syn::Error::new(
+            func.sig.fn_token.span(),
+            format!(
+                "{} needs an `async fn`: the `async` keyword is missing from the function declaration",
+                kind.attr()
+            ),
+        );
+        return with_error(quote!(#func), e);
+    }
+    if !func.sig.inputs.is_empty() {
+        let what = if kind == Kind::Main { "main" } else { "a test" };
+        let e = syn::Error::new(
+            func.sig.inputs.span(),
+            format!("{}: {what} cannot take parameters", kind.attr()),
+        );
+        return with_error(quote!(#func), e);
+    }
+    if kind == Kind::Main && func.sig.ident != "main" {
+        let e = syn::Error::new(
+            func.sig.ident.span(),
+            "#[corio::main] goes on `async fn main`; use #[corio::test] for tests, or call corio::run(..) in other functions",
+        );
+        return with_error(quote!(#func), e);
+    }
+    if kind == Kind::Test {
+        if let Some(attr) = func.attrs.iter().find(|a| a.path().is_ident("test")) {
+            let e = syn::Error::new(
+                attr.span(),
+                "#[corio::test] already adds #[test]; remove this one",
+            );
+            return with_error(quote!(#func), e);
+        }
+    }
+
+    func.sig.asyncness = None;
+    let body = &func.block;
+    let span = body.span();
+    let new_body = quote_spanned! {span=>
+        {
+            let body = async move #body;
+            ::corio::run(body)
+        }
+    };
+    func.block = match syn::parse2(new_body) {
+        Ok(b) => b,
+        Err(e) => return e.to_compile_error(),
+    };
+    let test_attr = if kind == Kind::Test {
+        quote!(#[::core::prelude::v1::test])
+    } else {
+        TokenStream2::new()
+    };
+    quote! {
+        #test_attr
+        #func
+    }
+}
+
+fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<()> {
+    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+    for meta in metas {
+        let nv = match &meta {
+            Meta::NameValue(nv) => nv,
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    format!("{}: options are written `key = \"value\"`", kind.attr()),
+                ));
+            }
+        };
+        let key = nv
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        match key.as_str() {
+            "flavor" => {
+                let value = string_value(&nv.value, kind)?;
+                match value.as_str() {
+                    "local" | "current_thread" => {}
+                    other => {
+                        return Err(syn::Error::new(
+                            nv.value.span(),
+                            format!(
+                                "{}: unknown flavor \"{other}\"; this version of corio has \"local\" (one thread, the default)",
+                                kind.attr()
+                            ),
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(syn::Error::new(
+                    nv.path.span(),
+                    format!(
+                        "{}: unknown option `{other}`; the options are: flavor",
+                        kind.attr()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn string_value(expr: &Expr, kind: Kind) -> syn::Result<String> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(s.value()),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!("{}: expected a string literal", kind.attr()),
+        )),
+    }
+}
+
+/// Emits the error and the item unchanged, so the user sees one error, not a cascade.
+fn with_error(item: TokenStream2, e: syn::Error) -> TokenStream2 {
+    let err = e.to_compile_error();
+    quote! { #err #item }
+}

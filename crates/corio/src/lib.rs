@@ -1,1 +1,82 @@
-//! placeholder
+//! Python asyncio's programming model in Rust.
+//!
+//! corio gives every asyncio idea a familiar name (`run`, `create_task`, `Task`,
+//! `sleep`, `gather`, `Semaphore`, `Queue`, `async for`) with Rust's guarantees on top: a
+//! forgotten `.await` is a compile warning, a cancelled wait never loses an item or a
+//! permit, a panicking task never takes the loop down.
+//!
+//! This crate is the facade: it re-exports corio's crates under asyncio's names. Depend
+//! on a single crate (`corio-sync` alone, say) when that is all you need.
+//!
+//! # Examples
+//!
+//! ```
+//! async fn fetch(i: u32) -> u32 {
+//!     corio::yield_now().await; // pretend to wait for the network
+//!     i * 2
+//! }
+//!
+//! let results = corio::run(async {
+//!     let tasks: Vec<_> = (0..3).map(|i| corio::create_task(fetch(i))).collect();
+//!     let mut out = Vec::new();
+//!     for t in tasks {
+//!         out.push(t.await.unwrap());
+//!     }
+//!     out
+//! });
+//! assert_eq!(results, [0, 2, 4]);
+//! ```
+//!
+//! # asyncio to corio
+//!
+//! | asyncio | corio |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`]`(main())`, [`#[corio::main]`](main) |
+//! | `asyncio.create_task(c)` | [`spawn`] / [`create_task`] → [`Task`] (dropping it detaches) |
+//! | `await task` | `task.await` → `Result<T, JoinError>` |
+//! | `task.cancel(msg)` | [`Task::cancel`], [`Task::cancel_with`], [`Task::abort`] |
+//! | `task.done()`, `add_done_callback` | [`Task::is_finished`], [`Task::on_done`] |
+//! | `asyncio.sleep(0)` | [`yield_now`] |
+//! | `current_task()` | [`current_task`] |
+//! | `CancelledError` | [`Cancelled`], inside [`JoinError::Cancelled`] |
+//! | `TimeoutError` | [`Elapsed`] |
+//! | async iterators | [`Stream`] |
+//!
+//! # Crates
+//!
+//! - [`corio_core`]: the shared traits and errors ([`core`]).
+//! - [`corio_executor`]: the event loop ([`executor`]).
+
+#![forbid(unsafe_code)]
+
+#[doc(inline)]
+pub use corio_executor::{
+    create_task, current_task, in_loop, run, spawn, try_spawn, yield_now, Builder, Cancel,
+    CurrentTask, LocalExecutor, Task, TaskId, TaskStatus, UnobservedFailure, YieldNow,
+};
+
+#[doc(inline)]
+pub use corio_core::{Cancelled, Elapsed, JoinError, SpawnError};
+
+#[doc(no_inline)]
+pub use corio_core::{AsyncBufRead, AsyncRead, AsyncWrite, Stream};
+
+pub use corio_macros::{main, test};
+
+/// Tasks: the [`Task`] handle and the task [`Builder`](task::Builder) (names).
+pub mod task {
+    #[doc(inline)]
+    pub use corio_executor::task::*;
+}
+
+/// The event loop crate, whole.
+pub mod executor {
+    #[doc(inline)]
+    pub use corio_executor::*;
+}
+
+/// The shared traits and error types, whole.
+pub mod core {
+    #[doc(inline)]
+    pub use corio_core::*;
+}
