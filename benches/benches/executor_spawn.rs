@@ -1,0 +1,75 @@
+//! Spawn 10 000 tasks from inside the loop and join them all: the cost of `create_task`
+//! plus awaiting the handle, the most common thing an asyncio program does.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use futures::task::LocalSpawnExt;
+
+const TASKS: usize = 10_000;
+
+fn spawn_join(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor/spawn_join_10k");
+
+    g.bench_function("corio", |b| {
+        let ex = corio::LocalExecutor::new();
+        b.iter(|| {
+            ex.block_on(async {
+                let tasks: Vec<_> = (0..TASKS).map(|i| corio::spawn(async move { i })).collect();
+                let mut sum = 0;
+                for t in tasks {
+                    sum += t.await.unwrap();
+                }
+                sum
+            })
+        })
+    });
+
+    g.bench_function("tokio_current_thread", |b| {
+        let rt = corio_benches::tokio_current_thread();
+        b.iter(|| {
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..TASKS).map(|i| tokio::spawn(async move { i })).collect();
+                let mut sum = 0;
+                for t in tasks {
+                    sum += t.await.unwrap();
+                }
+                sum
+            })
+        })
+    });
+
+    g.bench_function("async_executor_local", |b| {
+        let ex = async_executor::LocalExecutor::new();
+        b.iter(|| {
+            futures_lite::future::block_on(ex.run(async {
+                let tasks: Vec<_> = (0..TASKS).map(|i| ex.spawn(async move { i })).collect();
+                let mut sum = 0;
+                for t in tasks {
+                    sum += t.await;
+                }
+                sum
+            }))
+        })
+    });
+
+    g.bench_function("futures_local_pool", |b| {
+        let mut pool = futures::executor::LocalPool::new();
+        let spawner = pool.spawner();
+        b.iter(|| {
+            pool.run_until(async {
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|i| spawner.spawn_local_with_handle(async move { i }).unwrap())
+                    .collect();
+                let mut sum = 0;
+                for t in tasks {
+                    sum += t.await;
+                }
+                sum
+            })
+        })
+    });
+
+    g.finish();
+}
+
+criterion_group! { name = benches; config = corio_benches::criterion(); targets = spawn_join }
+criterion_main!(benches);
