@@ -1,14 +1,110 @@
 //! asyncio's synchronisation primitives and queues, for any executor.
+//!
+//! Every type here works under corio's loop, tokio, smol or `futures::executor` alike: the
+//! crate depends on `corio-core` only, keeps its state under short-lived `std` mutexes and
+//! wakes tasks through their `Waker`s.
+//!
+//! | asyncio | corio-sync |
+//! |---|---|
+//! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`] ([`SemaphorePermit`], [`OwnedSemaphorePermit`]), [`BoundedSemaphore`] |
+//! | `Lock` | [`Lock<T>`](Lock) ([`LockGuard`], [`OwnedLockGuard`]); and [`RwLock`] |
+//! | `Event` | [`Event`] |
+//! | `Condition` | [`Condition`], used with a [`Lock`] |
+//! | `Barrier` | [`Barrier`] ([`BarrierWaitResult`], [`BrokenBarrier`]) |
+//! | `Queue`, `PriorityQueue`, `LifoQueue` | [`Queue`], [`PriorityQueue`], [`LifoQueue`] |
+//! | `Future` + `set_result` | [`oneshot`] |
+//! | `Task.cancel(msg)`, cooperatively | [`CancelToken`] |
+//! | (built by hand in asyncio) | [`broadcast`], [`watch`] |
+//!
+//! # Guarantees
+//!
+//! - **Fairness.** [`Semaphore`], [`Lock`], [`RwLock`] and the queues serve waiters in
+//!   FIFO order, and hand what they release straight to the first waiter: a `try_*` or
+//!   `*_nowait` call never takes it first. Each type documents its policy.
+//! - **Cancel safety.** Cancelling is dropping the future. Every `acquire`, `lock`,
+//!   `get` and `put` can be dropped at any moment, even after it was woken with a permit,
+//!   the lock or an item reserved for it: what it was handed passes to the next waiter.
+//!   Nothing is lost, nothing leaks, no waiter entry is left behind. Every async method
+//!   has a `# Cancel safety` section.
+//! - **Cooperation.** The fast paths of `acquire`, `lock`, `get`, `put` and `recv` spend
+//!   corio's [cooperative budget](corio_core::coop), so a task looping on an always-ready
+//!   queue still yields to the loop. Outside corio the budget is unlimited.
+//! - No `unsafe` code (`#![forbid(unsafe_code)]`).
+//!
+//! Where corio differs from asyncio on purpose: a notification consumed by a cancelled
+//! [`Condition`] waiter passes to the next waiter (Decision 6); [`PriorityQueue`] is FIFO
+//! among equal items (Decision 8); errors are typed values, not exceptions.
+//!
+//! # Examples
+//!
+//! asyncio's "limit concurrency" pattern:
+//!
+//! ```
+//! use corio_sync::Semaphore;
+//! use std::sync::Arc;
+//!
+//! corio_executor::run(async {
+//!     let sem = Arc::new(Semaphore::new(3));
+//!     let tasks: Vec<_> = (0..10)
+//!         .map(|i| {
+//!             let sem = sem.clone();
+//!             corio_executor::spawn(async move {
+//!                 let _permit = sem.acquire().await.unwrap(); // async with sem:
+//!                 corio_executor::yield_now().await;
+//!                 i
+//!             })
+//!         })
+//!         .collect();
+//!     let mut total = 0;
+//!     for t in tasks {
+//!         total += t.await.unwrap();
+//!     }
+//!     assert_eq!(total, 45);
+//! });
+//! ```
+//!
+//! # Features
+//!
+//! - `testing`: `waiter_count()` on every type that queues waiters, so tests can check
+//!   that no waiter entry is left behind.
+//!
+//! # When not to use this crate
+//!
+//! - To protect data only touched between awaits (no `.await` while holding it), a
+//!   `std::sync::Mutex` is simpler and faster.
+//! - Within one thread with `!Send` data, `RefCell`s and `Rc`s beat any lock.
+//! - For high-throughput channels without asyncio's `task_done`/`join` and `maxsize`
+//!   semantics, a dedicated channel crate may be faster than [`Queue`].
 #![forbid(unsafe_code)]
 
+mod barrier;
 mod bounded_semaphore;
+pub mod broadcast;
+mod cancel_token;
+mod condition;
+mod event;
+mod lifo_queue;
 mod lock;
+pub mod oneshot;
+mod priority_queue;
+mod queue;
+mod queue_storage;
+mod rwlock;
 mod semaphore;
 mod sync;
 mod waiters;
+pub mod watch;
 
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult, BrokenBarrier};
 pub use bounded_semaphore::{BoundedReleaseError, BoundedSemaphore};
+pub use cancel_token::{CancelDropGuard, CancelToken, WaitCancelled};
+pub use condition::{CondWait, Condition, WaitFor};
+pub use event::{Event, Wait};
+pub use lifo_queue::LifoQueue;
 pub use lock::{Lock, LockFuture, LockGuard, OwnedLockFuture, OwnedLockGuard, TryLockError};
+pub use priority_queue::PriorityQueue;
+pub use queue::{Get, Join, Put, Queue, QueueShutDown, TaskDoneError, TryGetError, TryPutError};
+pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{
     Acquire, AcquireError, AcquireOwned, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
     TryAcquireError,

@@ -562,3 +562,7 @@ impl<T: fmt::Debug> fmt::Debug for OwnedLockGuard<T> {
         f.debug_tuple("OwnedLockGuard").field(&**self).finish()
     }
 }
+
+pub(crate) fn try_lock_error() -> TryLockError {
+    TryLockError(())
+}

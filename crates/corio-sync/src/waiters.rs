@@ -87,14 +87,6 @@ impl<S> WaitList<S> {
         &self.slab[key].state
     }
 
-    pub(crate) fn state_mut(&mut self, key: usize) -> &mut S {
-        &mut self.slab[key].state
-    }
-
-    pub(crate) fn is_linked(&self, key: usize) -> bool {
-        self.slab[key].linked
-    }
-
     /// Replaces the stored waker unless it would wake the same task.
     pub(crate) fn set_waker(&mut self, key: usize, waker: &Waker) {
         let node = &mut self.slab[key];
@@ -195,7 +187,6 @@ mod tests {
         l.grant_front(10).unwrap();
         assert_eq!(l.front(), Some(c));
         assert_eq!(*l.state(a), 10);
-        assert!(!l.is_linked(a));
         assert_eq!(l.len(), 2);
         l.remove(a);
         l.remove(c);

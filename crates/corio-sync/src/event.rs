@@ -1,0 +1,224 @@
+//! [`Event`]: asyncio.Event.
+
+use crate::sync::{Mutex, lock};
+use crate::waiters::{WaitList, wake_all};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// asyncio's `Event`: a level-triggered flag that tasks can wait for.
+///
+/// [`set`](Self::set) wakes every waiter and lets later [`wait`](Self::wait)s through
+/// at once, until [`clear`](Self::clear).
+///
+/// # Fairness
+///
+/// `set` releases every waiter at once; they are woken in the order they started waiting.
+/// A wakeup is never revoked: a waiter released by `set` completes even if `clear` runs
+/// before it is polled again.
+///
+/// # Cancel safety
+///
+/// A dropped [`Wait`] leaves the waiter list at once; nothing else is affected.
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::Event;
+/// use std::sync::Arc;
+///
+/// corio_executor::run(async {
+///     let ev = Arc::new(Event::new());
+///     let waiter = corio_executor::spawn({
+///         let ev = ev.clone();
+///         async move { ev.wait().await; "woken" }
+///     });
+///     corio_executor::yield_now().await;
+///     ev.set();
+///     assert_eq!(waiter.await.unwrap(), "woken");
+/// });
+/// ```
+pub struct Event {
+    state: Mutex<State>,
+}
+
+struct State {
+    set: bool,
+    /// Each waiter's state: whether a `set` released it.
+    waiters: WaitList<bool>,
+}
+
+impl Event {
+    /// A new event, not set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!corio_sync::Event::new().is_set());
+    /// ```
+    pub fn new() -> Self {
+        Event {
+            state: Mutex::new(State {
+                set: false,
+                waiters: WaitList::new(),
+            }),
+        }
+    }
+
+    /// Sets the flag and wakes every waiter. Setting an event that is already set does
+    /// nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ev = corio_sync::Event::new();
+    /// ev.set();
+    /// assert!(ev.is_set());
+    /// ```
+    pub fn set(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut st = lock(&self.state);
+            if st.set {
+                return;
+            }
+            st.set = true;
+            st.waiters
+                .grant_all(&mut wakers, |released| *released = true);
+        }
+        wake_all(wakers);
+    }
+
+    /// Clears the flag: later `wait`s block again. Waiters already released still
+    /// complete.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ev = corio_sync::Event::new();
+    /// ev.set();
+    /// ev.clear();
+    /// assert!(!ev.is_set());
+    /// ```
+    pub fn clear(&self) {
+        lock(&self.state).set = false;
+    }
+
+    /// Whether the flag is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!corio_sync::Event::new().is_set());
+    /// ```
+    pub fn is_set(&self) -> bool {
+        lock(&self.state).set
+    }
+
+    /// Waits until the flag is set; returns at once if it already is.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: a dropped future just leaves the waiter list.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let ev = corio_sync::Event::new();
+    ///     ev.set();
+    ///     ev.wait().await; // already set: no waiting
+    /// });
+    /// ```
+    pub fn wait(&self) -> Wait<'_> {
+        Wait {
+            event: self,
+            key: None,
+            done: false,
+        }
+    }
+
+    /// Waiter entries alive (feature `testing`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(corio_sync::Event::new().waiter_count(), 0);
+    /// ```
+    #[cfg(feature = "testing")]
+    pub fn waiter_count(&self) -> usize {
+        lock(&self.state).waiters.len()
+    }
+}
+
+impl Default for Event {
+    fn default() -> Self {
+        Event::new()
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = lock(&self.state);
+        f.debug_struct("Event")
+            .field("set", &st.set)
+            .field("waiters", &st.waiters.queued())
+            .finish()
+    }
+}
+
+/// The future of [`Event::wait`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Wait<'a> {
+    event: &'a Event,
+    key: Option<usize>,
+    done: bool,
+}
+
+impl fmt::Debug for Wait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait")
+            .field("queued", &self.key.is_some())
+            .finish()
+    }
+}
+
+impl Future for Wait<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        assert!(!this.done, "Wait polled after completion");
+        let mut st = lock(&this.event.state);
+        match this.key {
+            None => {
+                if st.set {
+                    this.done = true;
+                    return Poll::Ready(());
+                }
+                this.key = Some(st.waiters.push_back(false, cx.waker()));
+                Poll::Pending
+            }
+            Some(key) => {
+                if *st.waiters.state(key) {
+                    st.waiters.remove(key);
+                    this.key = None;
+                    this.done = true;
+                    Poll::Ready(())
+                } else {
+                    st.waiters.set_waker(key, cx.waker());
+                    Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Wait<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            lock(&self.event.state).waiters.remove(key);
+        }
+    }
+}
