@@ -1,0 +1,71 @@
+//! asyncio's time half for Rust: sleeps, intervals and timeouts on a timer wheel, with
+//! deadlines that can be moved and a paused virtual clock for tests.
+//!
+//! - [`sleep`], [`sleep_until`] → [`Sleep`] (asyncio.sleep), resettable without
+//!   reallocating.
+//! - [`interval`], [`interval_at`] → [`Interval`], with a chosen [`MissedTickBehavior`].
+//! - [`timeout`], [`timeout_at`] → [`Timeout`] (asyncio.timeout / wait_for), resolving to
+//!   `Result<T, `[`Elapsed`]`>`, with [`Timeout::reschedule`], [`Timeout::deadline`] and
+//!   [`Timeout::expired`]; [`Deadline`] is the scope form whose [`DeadlineHandle`] the
+//!   guarded code can use to move its own deadline.
+//! - [`TimerDriver`]: the [`Driver`](corio_core::Driver) an event loop turns: a
+//!   hierarchical timing wheel (1 ms resolution, O(1) insert, cancel and reset, no
+//!   allocation per timer once warmed up) stacked on a lower driver. [`TimerHandle`] reaches
+//!   it from any thread.
+//! - Virtual time: [`TimerDriver::new_paused`], [`advance`], [`clock::now`].
+//!
+//! # Where timers live
+//!
+//! A timer registers, when first polled, in the current thread's corio loop if that loop
+//! has a [`TimerDriver`]; anywhere else (under tokio, smol, `futures::executor`, or on a
+//! plain thread) in a global fallback timer thread started on first use. So every future
+//! of this crate works under any executor; inside a corio loop its timers cost no thread
+//! hop. A timer may be polled, reset or dropped from any thread.
+//!
+//! # Bad input
+//!
+//! A duration too large to represent (`Duration::MAX`), or a deadline more than about 34
+//! years ahead, saturates to "never": the sleep never completes, the timeout never fires;
+//! nothing panics or wraps. A deadline in the past completes at once (a timeout still polls
+//! its future once first). A zero [`interval`] period panics.
+//!
+//! # Examples
+//!
+//! ```
+//! use corio_timer::{TimerDriver, clock, sleep, timeout};
+//! use std::time::Duration;
+//!
+//! // A loop on virtual time: an hour of sleeping takes no time at all.
+//! let ex = corio_executor::Builder::new()
+//!     .driver(|parker| Box::new(TimerDriver::new_paused(parker)))
+//!     .build_local();
+//! ex.run(async {
+//!     let start = clock::now();
+//!     sleep(Duration::from_secs(3600)).await;
+//!     let slow = sleep(Duration::from_secs(60));
+//!     assert!(timeout(Duration::from_secs(1), slow).await.is_err());
+//!     assert_eq!(clock::now() - start, Duration::from_secs(3601));
+//! });
+//! ```
+//!
+//! # When not to use this crate
+//!
+//! Applications use the `corio` facade, which installs the driver for them. This crate is
+//! for code that wants timers alone, under any executor.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+mod deadline;
+mod driver;
+mod interval;
+mod sleep;
+mod sync;
+mod timeout;
+mod wheel;
+
+pub use corio_core::Elapsed;
+pub use deadline::{Deadline, DeadlineHandle, RescheduleError, WithDeadline};
+pub use driver::{Advance, TimerDriver, TimerHandle, advance};
+pub use interval::{Interval, MissedTickBehavior, Tick, interval, interval_at};
+pub use sleep::{Sleep, sleep, sleep_until};
+pub use timeout::{Timeout, timeout, timeout_at};
