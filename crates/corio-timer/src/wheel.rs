@@ -425,7 +425,8 @@ mod tests {
         assert_eq!(fire(&mut w, 1 << 25), 1);
         // A deadline already passed fires at the next advance.
         w.reset(b, 2);
-        assert_eq!(fire(&mut w, w.elapsed()), 1);
+        let now = w.elapsed();
+        assert_eq!(fire(&mut w, now), 1);
         w.remove(b);
         assert_eq!(w.live(), 0);
         // The freed slots are reused.
