@@ -310,7 +310,7 @@ impl Barrier {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.state).waiters.len()
+        lock(&self.state).waiters.entries()
     }
 
     /// A party arrives (the lock is held). Returns its result if it need not wait.

@@ -254,7 +254,7 @@ impl CancelToken {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.node.state).waiters.len()
+        lock(&self.node.state).waiters.entries()
     }
 }
 

@@ -213,7 +213,7 @@ impl Condition {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.state).waiters.len()
+        lock(&self.state).waiters.entries()
     }
 
     fn register(&self, lock_addr: usize, waker: &Waker) -> usize {

@@ -148,7 +148,7 @@ impl Event {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.state).waiters.len()
+        lock(&self.state).waiters.entries()
     }
 }
 

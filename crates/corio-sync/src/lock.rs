@@ -246,7 +246,7 @@ impl<T> Lock<T> {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.state).waiters.len()
+        lock(&self.state).waiters.entries()
     }
 
     fn poll_lock(&self, raw: &mut RawLock, cx: &mut Context<'_>) -> Poll<Box<T>> {

@@ -34,7 +34,7 @@ struct State<T> {
 ///
 /// ```
 /// let (tx, mut rx) = corio_sync::oneshot::channel::<u8>();
-/// assert!(rx.try_recv().is_err());
+/// assert_eq!(rx.try_recv(), Ok(None));
 /// tx.send(1).unwrap();
 /// assert_eq!(rx.try_recv(), Ok(Some(1)));
 /// ```

@@ -627,7 +627,7 @@ impl<T> Queue<T> {
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
         let st = lock(&self.state);
-        st.getters.len() + st.putters.len() + st.joiners.len()
+        st.getters.entries() + st.putters.entries() + st.joiners.entries()
     }
 }
 

@@ -243,7 +243,7 @@ impl<T> RwLock<T> {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.state).waiters.len()
+        lock(&self.state).waiters.entries()
     }
 
     /// Returns `Some(value)` once access is granted: a clone for readers, the value itself

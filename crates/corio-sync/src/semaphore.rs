@@ -15,7 +15,9 @@ use std::task::{Context, Poll, Waker};
 ///
 /// Strictly FIFO. Waiters are served in the order they started waiting, and a permit
 /// released while anyone waits goes straight to the first waiter: a later
-/// [`try_acquire`](Self::try_acquire) or `acquire` cannot take it first (no barging).
+/// [`try_acquire`](Self::try_acquire) or `acquire` cannot take it first (no barging). As
+/// in asyncio, a waiter that was handed permits but has not run yet still counts as
+/// waiting: a task that releases and re-acquires meanwhile queues behind it.
 /// [`acquire_many(k)`](Self::acquire_many) waits at its place in the queue until `k`
 /// permits are free; the waiters behind it wait too, even if they need fewer.
 ///
@@ -117,7 +119,8 @@ impl std::error::Error for AcquireError {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TryAcquireError {
-    /// Not enough free permits, or others are already waiting for them.
+    /// Not enough free permits, or others are already waiting for them (or have been
+    /// handed permits and not yet run).
     NoPermits,
     /// The semaphore was closed.
     Closed,
@@ -330,7 +333,7 @@ impl Semaphore {
         let mut st = lock(&self.state);
         if st.closed {
             Err(TryAcquireError::Closed)
-        } else if st.waiters.is_empty() && st.permits >= n {
+        } else if st.waiters.entries() == 0 && st.permits >= n {
             st.permits -= n;
             Ok(())
         } else {
@@ -426,7 +429,7 @@ impl Semaphore {
     /// ```
     pub fn is_locked(&self) -> bool {
         let st = lock(&self.state);
-        st.permits == 0 || !st.waiters.is_empty()
+        st.permits == 0 || st.waiters.entries() > 0
     }
 
     /// Closes the semaphore: every queued waiter and every later `acquire` fails with
@@ -475,7 +478,7 @@ impl Semaphore {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.state).waiters.len()
+        lock(&self.state).waiters.entries()
     }
 
     /// The body of both acquire futures.
@@ -494,7 +497,7 @@ impl Semaphore {
                     raw.done = true;
                     return Poll::Ready(Err(AcquireError(())));
                 }
-                if st.waiters.is_empty() && st.permits >= raw.n {
+                if st.waiters.entries() == 0 && st.permits >= raw.n {
                     st.permits -= raw.n;
                     raw.done = true;
                     return Poll::Ready(Ok(()));
@@ -511,6 +514,12 @@ impl Semaphore {
                     st.waiters.remove(key);
                     raw.key = None;
                     raw.done = true;
+                    // Waiters that queued behind this one while it was being woken may
+                    // find free permits now.
+                    let mut wakers = Vec::new();
+                    st.grant(&mut wakers);
+                    drop(st);
+                    crate::waiters::wake_all(wakers);
                     Poll::Ready(Ok(()))
                 }
                 Waiting::Closed => {

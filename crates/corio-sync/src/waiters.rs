@@ -78,8 +78,7 @@ impl<S> WaitList<S> {
 
     /// Number of entries alive: queued ones, and those handed something whose future has
     /// not yet completed or been dropped.
-    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) fn entries(&self) -> usize {
         self.slab.len()
     }
 
@@ -187,7 +186,7 @@ mod tests {
         l.grant_front(10).unwrap();
         assert_eq!(l.front(), Some(c));
         assert_eq!(*l.state(a), 10);
-        assert_eq!(l.len(), 2);
+        assert_eq!(l.entries(), 2);
         l.remove(a);
         l.remove(c);
         assert!(l.is_empty());

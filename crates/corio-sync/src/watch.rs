@@ -257,7 +257,7 @@ impl<T> Sender<T> {
     /// ```
     #[cfg(feature = "testing")]
     pub fn waiter_count(&self) -> usize {
-        lock(&self.shared.state).waiters.len()
+        lock(&self.shared.state).waiters.entries()
     }
 }
 
