@@ -97,7 +97,10 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
-        match executor.local().spawn(future, self.name, Location::caller()) {
+        match executor
+            .local()
+            .spawn(future, self.name, Location::caller())
+        {
             Ok(t) => t,
             Err(e) => panic!("task::Builder::spawn_on: {e}"),
         }

@@ -64,7 +64,7 @@ pub use local::LocalExecutor;
 pub use meta::{TaskId, TaskStatus};
 pub use report::UnobservedFailure;
 pub use task::{Cancel, Task};
-pub use yield_now::{yield_now, YieldNow};
+pub use yield_now::{YieldNow, yield_now};
 
 /// asyncio.run: runs `future` on a new single-thread loop on this thread, then cancels
 /// and drains the tasks still alive (their destructors run) and returns the output.
@@ -83,7 +83,60 @@ pub use yield_now::{yield_now, YieldNow};
 /// ```
 #[track_caller]
 pub fn run<F: Future>(future: F) -> F::Output {
-    LocalExecutor::new().run(future)
+    run_reusing(LocalExecutor::new, future)
+}
+
+/// `run` on a loop taken from this thread's spare, built by `make` when there is none;
+/// the loop goes back to the spare if it comes out clean (see [`LocalExecutor::reopen`]).
+/// Building a loop costs several allocations; reusing one makes `run` of a ready future
+/// about as cheap as `block_on`.
+///
+/// `make` must build the same kind of loop at every call on a thread: the spare is shared
+/// by all callers on the thread that pass the same `make`.
+///
+/// # Panics
+///
+/// As [`run`].
+///
+/// # Examples
+///
+/// ```
+/// let ex = || corio_executor::Builder::new().build_local();
+/// assert_eq!(corio_executor::run_reusing(ex, async { 5 }), 5);
+/// ```
+#[track_caller]
+pub fn run_reusing<F: Future>(make: fn() -> LocalExecutor, future: F) -> F::Output {
+    thread_local! {
+        static SPARE: std::cell::RefCell<Option<(usize, LocalExecutor)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let key = make as usize;
+    let spare = SPARE
+        .try_with(|s| {
+            let mut s = s.borrow_mut();
+            match s.take() {
+                // Spares are kept shut down (so that dropping one with the thread's
+                // locals does nothing) and reopened when taken.
+                Some((k, ex)) if k == key && ex.reopen() => Some(ex),
+                other => {
+                    *s = other;
+                    None
+                }
+            }
+        })
+        .ok()
+        .flatten();
+    let ex = spare.unwrap_or_else(make);
+    let out = ex.run(future);
+    if ex.is_clean() {
+        let _ = SPARE.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.is_none() {
+                *s = Some((key, ex));
+            }
+        });
+    }
+    out
 }
 
 /// Starts `future` as a task on the loop running on this thread (asyncio's

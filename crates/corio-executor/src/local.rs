@@ -16,8 +16,7 @@ use std::time::Duration;
 
 use async_task::Runnable;
 use corio_core::{
-    coop, BoxFuture, Driver, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, ThreadParker,
-    Unparker,
+    BoxFuture, Driver, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, ThreadParker, Unparker, coop,
 };
 use slab::Slab;
 
@@ -70,8 +69,9 @@ impl Shared {
         context::with_loop(|l| {
             if let Some(l) = l {
                 if Arc::ptr_eq(&l.shared, self) {
-                    let r = runnable.take().expect("runnable present");
-                    l.ready.borrow_mut().push_back(Entry::Task(r));
+                    if let Some(r) = runnable.take() {
+                        l.ready.borrow_mut().push_back(Entry::Task(r));
+                    }
                 }
             }
         });
@@ -148,6 +148,7 @@ impl Local {
         })
     }
 
+    #[inline]
     pub(crate) fn is_shutting_down(&self) -> bool {
         self.shutting_down.get()
     }
@@ -243,12 +244,10 @@ impl Local {
         //   async-task keeps alive for as long as the future exists; `F` is `'static`.
         // - The schedule function is `Send + Sync + 'static` (it holds an `Arc<Shared>`).
         let (runnable, task) = unsafe {
-            async_task::Builder::new()
-                .metadata(meta)
-                .spawn_unchecked(
-                    move |meta: &TaskMeta| TaskFuture::new(meta, slot, future),
-                    move |r| shared.schedule(r),
-                )
+            async_task::Builder::new().metadata(meta).spawn_unchecked(
+                move |meta: &TaskMeta| TaskFuture::new(meta, slot, future),
+                move |r| shared.schedule(r),
+            )
         };
         entry.insert(runnable.waker());
         drop(active);
@@ -346,6 +345,30 @@ impl Local {
         }
     }
 
+    /// Makes a shut-down loop usable again, if it is fully drained and nothing outside
+    /// refers to it (no task handle, waker or unparker from its earlier life).
+    pub(crate) fn is_clean(&self) -> bool {
+        self.closed.get()
+            && Arc::strong_count(&self.shared) == 1
+            && self.ready.borrow().is_empty()
+            && self.active.borrow().is_empty()
+    }
+
+    pub(crate) fn reopen(&self) -> bool {
+        let clean = self.is_clean();
+        if clean {
+            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+            remote.closed = false;
+            remote.main_woken = false;
+            drop(remote);
+            self.shared.remote_pending.store(false, Ordering::Relaxed);
+            self.main_queued.set(false);
+            self.shutting_down.set(false);
+            self.closed.set(false);
+        }
+        clean
+    }
+
     /// Cancels every live task, runs them until their futures are dropped, and closes the
     /// loop for good. Idempotent.
     pub(crate) fn shutdown(self: &Rc<Self>) {
@@ -364,7 +387,12 @@ impl Local {
         // cancelled before their first poll, so the passes end.
         let mut quiet_passes = 0;
         while !self.active.borrow().is_empty() && quiet_passes < 3 {
-            let wakers: Vec<Waker> = self.active.borrow().iter().map(|(_, w)| w.clone()).collect();
+            let wakers: Vec<Waker> = self
+                .active
+                .borrow()
+                .iter()
+                .map(|(_, w)| w.clone())
+                .collect();
             for w in wakers {
                 w.wake();
             }
@@ -592,6 +620,37 @@ impl LocalExecutor {
         self.local.shutdown()
     }
 
+    /// Makes a loop that was [shut down](Self::shutdown) usable again, if it was fully
+    /// drained and nothing from its earlier life refers to it any more (no `Task` handle,
+    /// waker or [`Unparker`] of it alive). Returns whether it did; when it did not, the
+    /// loop stays shut down.
+    ///
+    /// This is how [`run`](crate::run) reuses one loop per thread instead of building a
+    /// new one each call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// assert_eq!(ex.run(async { 1 }), 1);
+    /// assert!(ex.is_shut_down());
+    /// assert!(ex.reopen());
+    /// assert_eq!(ex.run(async { 2 }), 2);
+    ///
+    /// assert!(ex.reopen());
+    /// let t = ex.spawn(async {});
+    /// ex.shutdown();
+    /// assert!(!ex.reopen()); // the handle `t` still refers to the old loop
+    /// # drop(t);
+    /// ```
+    pub fn reopen(&self) -> bool {
+        self.local.reopen()
+    }
+
+    pub(crate) fn is_clean(&self) -> bool {
+        self.local.is_clean()
+    }
+
     /// Whether [`shutdown`](Self::shutdown) has run.
     pub fn is_shut_down(&self) -> bool {
         self.local.is_closed()
@@ -648,6 +707,9 @@ impl Default for LocalExecutor {
 impl Drop for LocalExecutor {
     fn drop(&mut self) {
         self.local.shutdown();
+        // Tasks that outlive the loop (kept alive by a handle or a waker) keep an
+        // `Arc<Shared>`: break the reference from the shared part to the driver stack's
+        // unparker only; nothing else refers back to the loop.
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::num::NonZeroU64;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use corio_core::Cancelled;
@@ -103,6 +103,7 @@ impl TaskMeta {
         self.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
     }
 
+    #[inline]
     pub(crate) fn cancel_requested(&self) -> bool {
         self.state.load(Ordering::Acquire) & CANCEL_REQUESTED != 0
     }

@@ -3,12 +3,12 @@
 //! the task is recorded (registry slot freed, status set, callbacks run).
 
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use corio_core::{coop, panic_message, Cancelled, JoinError};
+use corio_core::{Cancelled, JoinError, coop, panic_message};
 use pin_project_lite::pin_project;
 
 use crate::context;

@@ -11,8 +11,8 @@ use corio_core::{Cancelled, JoinError, TaskControl};
 
 use crate::meta::{TaskId, TaskMeta, TaskStatus};
 
-pub use crate::meta::TaskStatus as Status;
 pub use crate::builder_task::Builder;
+pub use crate::meta::TaskStatus as Status;
 use crate::raw::Outcome;
 
 type RawTask<T> = async_task::Task<Outcome<T>, TaskMeta>;

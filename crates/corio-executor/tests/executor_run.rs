@@ -24,7 +24,10 @@ fn ex_02_run_propagates_main_error_and_panic_test_asyncio_run_raises() {
     assert_eq!(r, Err("spam"));
     let caught = std::panic::catch_unwind(|| run(async { panic!("main failed on purpose") }));
     let payload = caught.unwrap_err();
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"main failed on purpose"));
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"main failed on purpose")
+    );
 }
 
 // EX-03, RunTests.test_asyncio_run_from_running_loop, RunnerTests.test_recursive_run
@@ -34,7 +37,10 @@ fn ex_03_run_inside_running_loop_panics_clearly_test_asyncio_run_from_running_lo
     let msg = run(async {
         let inner = std::panic::catch_unwind(|| run(async { 1 }));
         let payload = inner.unwrap_err();
-        payload.downcast_ref::<String>().cloned().unwrap_or_default()
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default()
     });
     assert!(msg.contains("inside a running corio event loop"), "{msg}");
 }
@@ -219,13 +225,20 @@ fn ex_26_runner_shares_loop_across_calls_and_refuses_after_close_test_run_keeps_
     let after_first = *counter.borrow();
     assert!(after_first >= 1);
     ex.block_on(async { yield_now().await });
-    assert!(*counter.borrow() > after_first, "the task lives on between runs");
+    assert!(
+        *counter.borrow() > after_first,
+        "the task lives on between runs"
+    );
     ex.shutdown();
     ex.shutdown(); // closing twice is fine
     assert!(background.is_finished());
     assert!(ex.try_spawn(async {}).is_err());
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.block_on(async {})));
-    let msg = err.unwrap_err().downcast_ref::<&str>().copied().unwrap_or_default();
+    let msg = err
+        .unwrap_err()
+        .downcast_ref::<&str>()
+        .copied()
+        .unwrap_or_default();
     assert!(msg.contains("shut down"), "{msg}");
 }
 

@@ -59,7 +59,9 @@ fn panic_payload_can_be_resumed_by_the_awaiter() {
     quiet_panics();
     let caught = std::panic::catch_unwind(|| {
         run(async {
-            let err = spawn(async { panic!("resume me on purpose") }).await.unwrap_err();
+            let err = spawn(async { panic!("resume me on purpose") })
+                .await
+                .unwrap_err();
             std::panic::resume_unwind(err.into_panic());
         })
     });
@@ -142,7 +144,11 @@ fn ex_17_task_finishing_in_the_step_it_is_cancelled_keeps_its_result_test_cancel
         yield_now().await;
         yield_now().await;
         let me = slot.borrow_mut().take().unwrap();
-        assert_eq!(me.await.unwrap(), 99, "D1: completion in the same step wins");
+        assert_eq!(
+            me.await.unwrap(),
+            99,
+            "D1: completion in the same step wins"
+        );
     });
 }
 
@@ -183,7 +189,11 @@ fn ex_19_repeated_cancel_requests_cancel_once_and_keep_the_first_reason_test_can
         t.abort();
         assert!(t.cancel_with("third").await);
         let e = t.await.unwrap_err();
-        assert_eq!(e.cancelled().unwrap().reason(), None, "the first request had no reason");
+        assert_eq!(
+            e.cancelled().unwrap().reason(),
+            None,
+            "the first request had no reason"
+        );
     });
 }
 
@@ -372,7 +382,10 @@ fn names_ids_and_spawn_locations_are_reported() {
     run(async {
         let t = task::Builder::new().name("named").spawn(async {
             let me = current_task().unwrap();
-            (me.name().map(str::to_owned), me.location().file().to_owned())
+            (
+                me.name().map(str::to_owned),
+                me.location().file().to_owned(),
+            )
         });
         assert_eq!(t.name(), Some("named"));
         assert!(t.location().file().ends_with("executor_task.rs"));
@@ -415,7 +428,9 @@ fn join_error_display_says_what_happened() {
         c.cancel_with("user pressed stop").await;
         let e: JoinError = c.await.unwrap_err();
         assert_eq!(e.to_string(), "task was cancelled: user pressed stop");
-        let p = spawn(async { panic!("bad state on purpose") }).await.unwrap_err();
+        let p = spawn(async { panic!("bad state on purpose") })
+            .await
+            .unwrap_err();
         assert_eq!(p.to_string(), "task panicked: bad state on purpose");
     });
 }
@@ -443,5 +458,9 @@ fn cancel_reaches_every_task_when_many_are_cancelled_at_once() {
         }
     });
     assert_eq!(drops.dropped(), 100);
-    assert_eq!(polls.load(Ordering::SeqCst), 100, "each polled once, then cancelled");
+    assert_eq!(
+        polls.load(Ordering::SeqCst),
+        100,
+        "each polled once, then cancelled"
+    );
 }

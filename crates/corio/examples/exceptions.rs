@@ -43,7 +43,11 @@ async fn main() {
 
     // 2. A panic is caught; the other tasks keep running.
     std::panic::set_hook(Box::new(|info| {
-        let msg = info.payload().downcast_ref::<&str>().copied().unwrap_or("?");
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or("?");
         println!("  (panic hook) a task panicked: {msg}")
     }));
     let steady = corio::spawn(async {
@@ -53,12 +57,10 @@ async fn main() {
         }
         "steady task finished"
     });
-    let crashing = corio::task::Builder::new()
-        .name("crasher")
-        .spawn(async {
-            corio::yield_now().await;
-            panic!("division by zero");
-        });
+    let crashing = corio::task::Builder::new().name("crasher").spawn(async {
+        corio::yield_now().await;
+        panic!("division by zero");
+    });
     match crashing.await {
         Err(e) if e.is_panic() => println!("caught the panic: {e}"),
         other => println!("unexpected: {other:?}"),

@@ -16,12 +16,17 @@ impl Tour {
     }
 
     fn say(&self, what: impl std::fmt::Display) {
-        println!("[{:>9.3} ms] {what}", self.start.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "[{:>9.3} ms] {what}",
+            self.start.elapsed().as_secs_f64() * 1e3
+        );
     }
 }
 
 fn main() {
-    let tour = Tour { start: Instant::now() };
+    let tour = Tour {
+        start: Instant::now(),
+    };
     println!("corio tour: asyncio's programming model in Rust");
 
     // ---------------------------------------------------------------------------------
@@ -79,7 +84,10 @@ fn main() {
         struct Cleanup(&'static str);
         impl Drop for Cleanup {
             fn drop(&mut self) {
-                println!("             ... cleanup of {} runs (asyncio's finally:)", self.0);
+                println!(
+                    "             ... cleanup of {} runs (asyncio's finally:)",
+                    self.0
+                );
             }
         }
         let mut t = corio::task::Builder::new().name("downloader").spawn(async {
@@ -87,7 +95,10 @@ fn main() {
             std::future::pending::<()>().await; // waits forever
         });
         corio::yield_now().await;
-        tour.say(format!("task '{}' is suspended; cancelling with a reason", t.name().unwrap()));
+        tour.say(format!(
+            "task '{}' is suspended; cancelling with a reason",
+            t.name().unwrap()
+        ));
         let cancelled = t.cancel_with("user pressed stop").await;
         let err = t.await.unwrap_err();
         tour.say(format!("cancel() -> {cancelled}; awaiting it gives: {err}"));
@@ -148,7 +159,10 @@ fn main() {
         }));
         corio::yield_now().await;
         corio::yield_now().await;
-        tour.say(format!("handle dropped, task finished anyway: {}", done.borrow()));
+        tour.say(format!(
+            "handle dropped, task finished anyway: {}",
+            done.borrow()
+        ));
         assert!(*done.borrow());
     });
 
@@ -174,7 +188,10 @@ fn main() {
         corio::yield_now().await;
         "main's value"
     });
-    tour.say(format!("run returned {value:?}; leftover tasks dropped: {}", drops.borrow()));
+    tour.say(format!(
+        "run returned {value:?}; leftover tasks dropped: {}",
+        drops.borrow()
+    ));
     assert_eq!(*drops.borrow(), 3);
 
     // ---------------------------------------------------------------------------------
@@ -184,7 +201,12 @@ fn main() {
         let s = seen.clone();
         let t = corio::task::Builder::new().name("worker-1").spawn(async {
             let me = corio::current_task().expect("inside a task");
-            format!("{} '{}' spawned at {}", me.id(), me.name().unwrap(), me.location())
+            format!(
+                "{} '{}' spawned at {}",
+                me.id(),
+                me.name().unwrap(),
+                me.location()
+            )
         });
         t.on_done(move |status| *s.lock().unwrap() = Some(status));
         tour.say(t.await.unwrap());
@@ -210,5 +232,8 @@ fn main() {
     ));
     assert_eq!(sum, n * (n - 1) / 2);
 
-    println!("\ntour complete in {:.1} ms", tour.start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "\ntour complete in {:.1} ms",
+        tour.start.elapsed().as_secs_f64() * 1e3
+    );
 }

@@ -51,8 +51,8 @@
 
 #[doc(inline)]
 pub use corio_executor::{
-    create_task, current_task, in_loop, run, spawn, try_spawn, yield_now, Builder, Cancel,
-    CurrentTask, LocalExecutor, Task, TaskId, TaskStatus, UnobservedFailure, YieldNow,
+    Builder, Cancel, CurrentTask, LocalExecutor, Task, TaskId, TaskStatus, UnobservedFailure,
+    YieldNow, create_task, current_task, in_loop, run, spawn, try_spawn, yield_now,
 };
 
 #[doc(inline)]
