@@ -30,12 +30,41 @@ fn main() {
                     t.await.unwrap();
                 }
             }),
+            "pingpong" => ex.block_on(async {
+                let (tx1, rx1) = async_channel::bounded::<u32>(1);
+                let (tx2, rx2) = async_channel::bounded::<u32>(1);
+                let pong = corio::spawn(async move {
+                    while let Ok(v) = rx1.recv().await {
+                        if tx2.send(v + 1).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let ping = corio::spawn(async move {
+                    let mut v = 0;
+                    for _ in 0..10_000 {
+                        tx1.send(v).await.unwrap();
+                        v = rx2.recv().await.unwrap();
+                    }
+                    v
+                });
+                ping.await.unwrap();
+                pong.await.unwrap();
+            }),
+            "chain" => {
+                fn chain(n: u32) -> std::pin::Pin<Box<dyn std::future::Future<Output = u32>>> {
+                    Box::pin(async move {
+                        if n == 0 { 0 } else { corio::spawn(chain(n - 1)).await.unwrap() + 1 }
+                    })
+                }
+                ex.block_on(chain(1000));
+            }
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
                 }
             }
-            other => panic!("unknown workload {other}: yield, spawn or run"),
+            other => panic!("unknown workload {other}: yield, spawn, pingpong, chain or run"),
         }
     }
 }

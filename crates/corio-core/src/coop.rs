@@ -74,9 +74,7 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 
 /// Whether the current task still has budget (always true outside an executor).
 pub fn has_budget_remaining() -> bool {
-    BUDGET
-        .try_with(|b| b.get() != Some(0))
-        .unwrap_or(true)
+    BUDGET.try_with(|b| b.get() != Some(0)).unwrap_or(true)
 }
 
 /// Spends one unit of budget, yielding to the loop first if it is spent: call it in a

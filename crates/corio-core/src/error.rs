@@ -206,7 +206,10 @@ impl fmt::Debug for JoinError {
             JoinError::Cancelled(c) => f.debug_tuple("Cancelled").field(c).finish(),
             JoinError::Panicked(p) => match panic_message(&**p) {
                 Some(m) => f.debug_tuple("Panicked").field(&m).finish(),
-                None => f.debug_tuple("Panicked").field(&"<non-string payload>").finish(),
+                None => f
+                    .debug_tuple("Panicked")
+                    .field(&"<non-string payload>")
+                    .finish(),
             },
         }
     }

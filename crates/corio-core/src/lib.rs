@@ -38,7 +38,7 @@ mod park;
 mod spawn;
 
 pub use driver::{Driver, DriverGuard, Unpark, Unparker};
-pub use error::{panic_message, Cancelled, Elapsed, JoinError, PanicPayload};
+pub use error::{Cancelled, Elapsed, JoinError, PanicPayload, panic_message};
 pub use park::ThreadParker;
 pub use spawn::{BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};
 

@@ -61,7 +61,11 @@ impl Default for ThreadParker {
 
 impl Driver for ThreadParker {
     fn park(&mut self, timeout: Option<Duration>) {
-        let mut notified = self.inner.notified.lock().unwrap_or_else(|e| e.into_inner());
+        let mut notified = self
+            .inner
+            .notified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         match timeout {
             Some(t) if t.is_zero() => {}
             None => {
