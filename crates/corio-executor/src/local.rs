@@ -59,6 +59,7 @@ pub(crate) struct Local {
     active: RefCell<Slab<Waker>>,
     shutting_down: Cell<bool>,
     closed: Cell<bool>,
+    remote_closed: Cell<bool>,
     main_queued: Cell<bool>,
     driver: RefCell<Box<dyn Driver>>,
 }
@@ -143,6 +144,7 @@ impl Local {
             active: RefCell::new(Slab::with_capacity(64)),
             shutting_down: Cell::new(false),
             closed: Cell::new(false),
+            remote_closed: Cell::new(false),
             main_queued: Cell::new(false),
             driver: RefCell::new(driver),
         })
@@ -357,10 +359,12 @@ impl Local {
     pub(crate) fn reopen(&self) -> bool {
         let clean = self.is_clean();
         if clean {
-            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
-            remote.closed = false;
-            remote.main_woken = false;
-            drop(remote);
+            // Only the slow shutdown path closes the remote queue.
+            if self.remote_closed.replace(false) {
+                let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+                remote.closed = false;
+                remote.main_woken = false;
+            }
             self.shared.remote_pending.store(false, Ordering::Relaxed);
             self.main_queued.set(false);
             self.shutting_down.set(false);
@@ -373,6 +377,18 @@ impl Local {
     /// loop for good. Idempotent.
     pub(crate) fn shutdown(self: &Rc<Self>) {
         if self.closed.get() {
+            return;
+        }
+        // Fast path: nothing alive, nothing queued, and no task, waker or unparker left
+        // that could queue anything from another thread (the `Arc<Shared>` is ours
+        // alone), so there is nothing to cancel and the remote queue needs no closing.
+        if self.active.borrow().is_empty()
+            && self.ready.borrow().is_empty()
+            && Arc::strong_count(&self.shared) == 1
+            && !self.shared.remote_pending.load(Ordering::Acquire)
+        {
+            self.shutting_down.set(true);
+            self.closed.set(true);
             return;
         }
         // A loop may be dropped inside a task of another loop on this thread: set that
@@ -401,16 +417,19 @@ impl Local {
             }
         }
         self.closed.set(true);
+        self.remote_closed.set(true);
         let leftover = {
             let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
             remote.closed = true;
             std::mem::take(&mut remote.queue)
         };
-        // Dropped here, on the loop's own thread, as `!Send` futures require.
+        // Dropped here, on the loop's own thread, as `!Send` futures require. The queues
+        // keep their capacity for a reopened loop; their entries are moved out before
+        // being dropped, since a destructor may touch the loop.
         drop(leftover);
-        let ready = std::mem::take(&mut *self.ready.borrow_mut());
+        let ready: Vec<Entry> = self.ready.borrow_mut().drain(..).collect();
         drop(ready);
-        let active = std::mem::take(&mut *self.active.borrow_mut());
+        let active: Vec<Waker> = self.active.borrow_mut().drain().collect();
         drop(active);
     }
 }
