@@ -111,10 +111,12 @@ impl<F: Future> Future for TaskFuture<'_, F> {
 }
 
 fn finish<T>(meta: &TaskMeta, slot: usize, result: Result<T, JoinError>) -> Outcome<T> {
+    let panicked = matches!(result, Err(JoinError::Panicked(_)));
     let reporter = context::with_loop(|l| {
         let l = l?;
         l.task_finished(slot);
-        Some(l.reporter())
+        // Only a failure needs the reporter; don't pay for the `Arc` clone otherwise.
+        panicked.then(|| l.reporter())
     });
     let status = match &result {
         Ok(_) => TaskStatus::Completed,
