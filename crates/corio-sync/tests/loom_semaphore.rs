@@ -1,0 +1,61 @@
+//! loom models of Semaphore, including the cancellation of a woken waiter.
+//!
+//! Run with `scripts/loom.sh`, or:
+//! `RUSTFLAGS="--cfg corio_loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p corio-sync --release --test loom_semaphore`
+#![cfg(corio_loom)]
+#![allow(missing_docs)]
+
+use corio_sync::Semaphore;
+use loom::future::block_on;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    let waker = futures::task::noop_waker();
+    Pin::new(f).poll(&mut Context::from_waker(&waker))
+}
+
+#[test]
+fn two_threads_share_one_permit() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        let s = sem.clone();
+        let t = loom::thread::spawn(move || {
+            block_on(async {
+                let _p = s.acquire().await.unwrap();
+            })
+        });
+        block_on(async {
+            let _p = sem.acquire().await.unwrap();
+        });
+        t.join().unwrap();
+        assert_eq!(sem.available_permits(), 1);
+        assert_eq!(sem.waiter_count(), 0);
+    });
+}
+
+#[test]
+fn woken_waiter_dropped_passes_permit() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let mut first = Box::pin(sem.acquire());
+        assert!(poll_once(&mut first).is_pending());
+
+        let s = sem.clone();
+        let releaser = loom::thread::spawn(move || s.add_permits(1));
+        let s = sem.clone();
+        let second = loom::thread::spawn(move || {
+            // Hangs (a loom deadlock) if the permit handed to `first` were lost.
+            block_on(async {
+                drop(s.acquire().await.unwrap());
+            })
+        });
+        drop(first); // maybe before, maybe after it was handed the permit
+        releaser.join().unwrap();
+        second.join().unwrap();
+        assert_eq!(sem.available_permits(), 1);
+        assert_eq!(sem.waiter_count(), 0);
+    });
+}
