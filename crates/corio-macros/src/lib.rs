@@ -84,7 +84,7 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
         }
     };
     if let Err(e) = parse_options(args, kind) {
-        return with_error(quote!(#func), e);
+        return with_error(sanitized(&func, kind), e);
     }
     if func.sig.asyncness.is_none() {
         let e = syn::Error::new(
@@ -94,7 +94,7 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
                 kind.attr()
             ),
         );
-        return with_error(quote!(#func), e);
+        return with_error(sanitized(&func, kind), e);
     }
     if !func.sig.inputs.is_empty() {
         let what = if kind == Kind::Main { "main" } else { "a test" };
@@ -102,14 +102,14 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
             func.sig.inputs.span(),
             format!("{}: {what} cannot take parameters", kind.attr()),
         );
-        return with_error(quote!(#func), e);
+        return with_error(sanitized(&func, kind), e);
     }
     if kind == Kind::Main && func.sig.ident != "main" {
         let e = syn::Error::new(
             func.sig.ident.span(),
             "#[corio::main] goes on `async fn main`; use #[corio::test] for tests, or call corio::run(..) in other functions",
         );
-        return with_error(quote!(#func), e);
+        return with_error(sanitized(&func, kind), e);
     }
     if kind == Kind::Test {
         if let Some(attr) = func.attrs.iter().find(|a| a.path().is_ident("test")) {
@@ -117,7 +117,7 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
                 attr.span(),
                 "#[corio::test] already adds #[test]; remove this one",
             );
-            return with_error(quote!(#func), e);
+            return with_error(sanitized(&func, kind), e);
         }
     }
 
@@ -204,7 +204,20 @@ fn string_value(expr: &Expr, kind: Kind) -> syn::Result<String> {
     }
 }
 
-/// Emits the error and the item unchanged, so the user sees one error, not a cascade.
+/// The item as a plain function with a diverging body: emitted beside an error so that
+/// the compiler reports ours and not a cascade (`main` may not be async, and so on).
+fn sanitized(func: &ItemFn, kind: Kind) -> TokenStream2 {
+    let mut f = func.clone();
+    f.sig.asyncness = None;
+    if kind == Kind::Main {
+        f.sig.inputs.clear();
+    }
+    f.attrs.retain(|a| !a.path().is_ident("test"));
+    f.block = Box::new(syn::parse_quote!({ ::core::unreachable!() }));
+    quote!(#f)
+}
+
+/// Emits the error beside the item, so the user sees one error, not a cascade.
 fn with_error(item: TokenStream2, e: syn::Error) -> TokenStream2 {
     let err = e.to_compile_error();
     quote! { #err #item }

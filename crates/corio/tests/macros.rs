@@ -1,0 +1,31 @@
+//! `#[corio::main]` and `#[corio::test]`: what they run, and their misuse errors.
+
+#[corio::test]
+async fn test_macro_runs_the_body_on_a_corio_loop() {
+    assert!(corio::in_loop());
+    let t = corio::spawn(async { 40 + 2 });
+    assert_eq!(t.await.unwrap(), 42);
+}
+
+#[corio::test(flavor = "local")]
+async fn test_macro_accepts_the_local_flavor() {
+    corio::yield_now().await;
+}
+
+#[corio::test]
+async fn test_macro_passes_the_return_value_through() -> Result<(), String> {
+    corio::yield_now().await;
+    Ok(())
+}
+
+#[corio::test]
+#[should_panic(expected = "failing on purpose")]
+async fn test_macro_reports_a_panicking_body_as_a_failed_test() {
+    panic!("failing on purpose");
+}
+
+#[test]
+fn misuse_of_the_macros_is_a_clear_compile_error() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}

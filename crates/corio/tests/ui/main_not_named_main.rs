@@ -1,0 +1,4 @@
+#[corio::main]
+async fn start() {}
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[corio::main]
+async fn main(_argc: i32) {}

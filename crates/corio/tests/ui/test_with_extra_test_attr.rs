@@ -1,0 +1,5 @@
+#[corio::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

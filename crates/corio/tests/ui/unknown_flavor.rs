@@ -1,0 +1,2 @@
+#[corio::main(flavor = "turbo")]
+async fn main() {}
