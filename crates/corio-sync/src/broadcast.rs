@@ -5,7 +5,7 @@
 //! # Lag policy
 //!
 //! Senders never wait: a full ring overwrites its oldest message. A receiver that falls
-//! more than `capacity` messages behind gets one explicit [`RecvError::Lagged(n)`], `n`
+//! more than `capacity` messages behind gets one explicit [`RecvError::Lagged`]`(n)`, `n`
 //! being how many messages it missed, and then resumes from the oldest message still in
 //! the ring. Nothing is dropped silently; a slow receiver never slows the others down.
 //!

@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Waker};
 /// change that goes with the notification.
 ///
 /// A `Condition` is bound to the first lock it is used with (asyncio's
-/// `Condition(lock)`); see [`wait`](Self::wait#panics).
+/// `Condition(lock)`); see the panics of [`wait`](Self::wait).
 ///
 /// # Fairness
 ///

@@ -148,7 +148,7 @@ fn sm_07_cancelled_waiter_removed_test_acquire_cancel() {
     t.abort();
     ex.run_until_stalled();
     assert_eq!(sem.waiter_count(), 0);
-    assert!(!sem.try_acquire().is_ok());
+    assert!(sem.try_acquire().is_err());
     sem.add_permits(1);
     assert!(sem.try_acquire().is_ok());
 }
