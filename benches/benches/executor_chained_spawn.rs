@@ -1,6 +1,8 @@
 //! Each task spawns the next and awaits it, 1 000 deep: spawning from inside a task and
 //! a chain of join wake-ups running back up, as in recursive crawlers.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use std::future::Future;
 use std::pin::Pin;
 

@@ -4,6 +4,8 @@
 //! Every runtime uses the same channel (async-channel, capacity 1), so the difference
 //! is the executor's wake-up and scheduling path.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::task::LocalSpawnExt;
 
@@ -26,10 +28,9 @@ async fn pinger(tx: async_channel::Sender<u32>, rx: async_channel::Receiver<u32>
     v
 }
 
-fn channels() -> (
-    (async_channel::Sender<u32>, async_channel::Receiver<u32>),
-    (async_channel::Sender<u32>, async_channel::Receiver<u32>),
-) {
+type Pipe = (async_channel::Sender<u32>, async_channel::Receiver<u32>);
+
+fn channels() -> (Pipe, Pipe) {
     (async_channel::bounded(1), async_channel::bounded(1))
 }
 

@@ -2,6 +2,8 @@
 //! loop and tearing it down. It is what a program pays for each `block_on` in a
 //! synchronous API that wraps async code.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn run_ready(c: &mut Criterion) {

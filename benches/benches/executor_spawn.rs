@@ -1,6 +1,8 @@
 //! Spawn 10 000 tasks from inside the loop and join them all: the cost of `create_task`
 //! plus awaiting the handle, the most common thing an asyncio program does.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::task::LocalSpawnExt;
 

@@ -1,6 +1,8 @@
 //! 100 tasks each yielding 1 000 times: the cost of one turn of the loop (asyncio's
 //! `await asyncio.sleep(0)`), i.e. of waking a task and getting back to it.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::task::LocalSpawnExt;
 

@@ -54,15 +54,26 @@ fn main() {
             "chain" => {
                 fn chain(n: u32) -> std::pin::Pin<Box<dyn std::future::Future<Output = u32>>> {
                     Box::pin(async move {
-                        if n == 0 { 0 } else { corio::spawn(chain(n - 1)).await.unwrap() + 1 }
+                        if n == 0 {
+                            0
+                        } else {
+                            corio::spawn(chain(n - 1)).await.unwrap() + 1
+                        }
                     })
                 }
                 ex.block_on(chain(1000));
             }
             "tokio-chain" => {
-                fn chain(n: u32) -> std::pin::Pin<Box<dyn std::future::Future<Output = u32> + Send>> {
+                fn chain(
+                    n: u32,
+                ) -> std::pin::Pin<Box<dyn std::future::Future<Output = u32> + Send>>
+                {
                     Box::pin(async move {
-                        if n == 0 { 0 } else { tokio::spawn(chain(n - 1)).await.unwrap() + 1 }
+                        if n == 0 {
+                            0
+                        } else {
+                            tokio::spawn(chain(n - 1)).await.unwrap() + 1
+                        }
                     })
                 }
                 corio_benches::tokio_current_thread().block_on(chain(1000));

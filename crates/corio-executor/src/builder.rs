@@ -8,6 +8,8 @@ use corio_core::{Driver, ThreadParker};
 use crate::local::{Local, LocalExecutor};
 use crate::report::{Hook, UnobservedFailure};
 
+type MakeDriver = Box<dyn FnOnce(ThreadParker) -> Box<dyn Driver>>;
+
 /// Builds an event loop with options.
 ///
 /// # Examples
@@ -22,7 +24,7 @@ use crate::report::{Hook, UnobservedFailure};
 /// ```
 #[must_use = "a Builder does nothing until .build_local() is called"]
 pub struct Builder {
-    driver: Option<Box<dyn FnOnce(ThreadParker) -> Box<dyn Driver>>>,
+    driver: Option<MakeDriver>,
     hook: Option<Hook>,
 }
 

@@ -205,7 +205,7 @@ fn ex_20_cancelling_a_task_awaiting_another_does_not_cancel_the_other_test_cance
         let finished = Rc::new(RefCell::new(None));
         let f = finished.clone();
         let u = spawn(async move { *f.borrow_mut() = Some(rx.await.unwrap()) });
-        let mut t = spawn(async move { u.await });
+        let mut t = spawn(u);
         yield_now().await;
         assert!(t.cancel().await);
         // U detached when T's future (holding U's handle) was dropped; it still runs.

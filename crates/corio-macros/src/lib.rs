@@ -213,7 +213,7 @@ fn sanitized(func: &ItemFn, kind: Kind) -> TokenStream2 {
         f.sig.inputs.clear();
     }
     f.attrs.retain(|a| !a.path().is_ident("test"));
-    f.block = Box::new(syn::parse_quote!({ ::core::unreachable!() }));
+    *f.block = syn::parse_quote!({ ::core::unreachable!() });
     quote!(#f)
 }
 
