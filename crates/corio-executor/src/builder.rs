@@ -1,44 +1,165 @@
-//! Configuring an event loop.
+//! Configuring an event loop: the single-thread `LocalExecutor` or the multi-thread
+//! `Executor`.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use corio_core::{Driver, ThreadParker};
 
+use crate::config::{Config, DEFAULT_SLOW_POLL, DoneHook, Hooks, TaskHook, TaskView};
 use crate::local::{Local, LocalExecutor};
-use crate::report::{Hook, UnobservedFailure};
+use crate::meta::TaskStatus;
+use crate::multi::{Executor, MultiOptions};
+use crate::report::{Hook, Reporter, UnobservedFailure};
 
 type MakeDriver = Box<dyn FnOnce(ThreadParker) -> Box<dyn Driver>>;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavor {
+    Local,
+    MultiThread,
+}
+
 /// Builds an event loop with options.
+///
+/// [`Builder::new`] (or [`Builder::local`]) makes a single-thread
+/// [`LocalExecutor`] with [`build_local`](Self::build_local);
+/// [`Builder::multi_thread`] makes a work-stealing [`Executor`] with
+/// [`build`](Self::build). [`run`](Self::run) builds either, runs a future on it and shuts
+/// it down: asyncio.run with options.
+///
+/// Debug mode is on when `CORIO_DEBUG=1` is set, or with [`debug`](Self::debug).
 ///
 /// # Examples
 ///
 /// ```
 /// use corio_executor::Builder;
+/// use std::time::Duration;
 ///
 /// let ex = Builder::new()
+///     .debug(true)
+///     .slow_poll_threshold(Duration::from_millis(50))
 ///     .on_unobserved_failure(|f| eprintln!("lost failure: {f}"))
 ///     .build_local();
 /// assert_eq!(ex.block_on(async { 3 }), 3);
+///
+/// let answer = Builder::multi_thread().workers(2).run(async {
+///     corio_executor::spawn_send(async { 40 + 2 }).await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
 /// ```
-#[must_use = "a Builder does nothing until .build_local() is called"]
+#[must_use = "a Builder does nothing until it builds or runs"]
 pub struct Builder {
+    flavor: Flavor,
     driver: Option<MakeDriver>,
     hook: Option<Hook>,
+    debug: bool,
+    slow_poll: Duration,
+    eager: bool,
+    seed: Option<u64>,
+    hooks: Hooks,
+    workers: Option<usize>,
+    thread_name: String,
+    stack_size: Option<usize>,
 }
 
 impl Builder {
-    /// The defaults: a thread parker as the driver, failures reported on stderr.
+    /// A single-thread loop with the defaults: a thread parker as the driver, failures
+    /// reported on stderr, debug mode from `CORIO_DEBUG`.
     pub fn new() -> Self {
         Builder {
+            flavor: Flavor::Local,
             driver: None,
             hook: None,
+            debug: crate::config::debug_from_env(),
+            slow_poll: DEFAULT_SLOW_POLL,
+            eager: false,
+            seed: None,
+            hooks: Hooks::default(),
+            workers: None,
+            thread_name: "corio-worker".to_owned(),
+            stack_size: None,
         }
     }
 
+    /// The same as [`Builder::new`]: a single-thread loop.
+    pub fn local() -> Self {
+        Self::new()
+    }
+
+    /// A multi-thread work-stealing executor, one worker per available core unless
+    /// [`workers`](Self::workers) says otherwise.
+    pub fn multi_thread() -> Self {
+        Builder {
+            flavor: Flavor::MultiThread,
+            ..Self::new()
+        }
+    }
+
+    /// The number of worker threads of a multi-thread executor (at least 1).
+    ///
+    /// # Panics
+    ///
+    /// When `n` is 0.
+    pub fn workers(mut self, n: usize) -> Self {
+        assert!(
+            n > 0,
+            "Builder::workers: an executor needs at least one worker"
+        );
+        self.workers = Some(n);
+        self
+    }
+
+    /// Worker thread names: `{name}-{index}`. Default `corio-worker`.
+    pub fn thread_name(mut self, name: impl Into<String>) -> Self {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// Worker thread stack size in bytes (default: the platform's).
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Debug mode (asyncio's `loop.set_debug(True)`): a poll that holds its thread longer
+    /// than the [slow-poll threshold](Self::slow_poll_threshold) is reported on stderr with
+    /// the task's name, id and spawn site, and [`all_tasks`](crate::all_tasks) reports the
+    /// time since each task's last poll.
+    pub fn debug(mut self, on: bool) -> Self {
+        self.debug = on;
+        self
+    }
+
+    /// The slow-poll threshold of debug mode (default 100 ms, asyncio's
+    /// `slow_callback_duration`).
+    pub fn slow_poll_threshold(mut self, threshold: Duration) -> Self {
+        self.slow_poll = threshold;
+        self
+    }
+
+    /// Eager start (asyncio 3.12's `eager_task_factory`): a task spawned from inside the
+    /// loop runs at once, inline, until its first suspension, instead of at the loop's
+    /// next turn. It pays when many tasks finish without ever waiting (cache hits, say).
+    pub fn eager_start(mut self, on: bool) -> Self {
+        self.eager = on;
+        self
+    }
+
+    /// The deterministic test executor's chaos mode: the single-thread loop picks the
+    /// next ready task at random from a generator seeded with `seed`, instead of in FIFO
+    /// order. The same seed gives the same order; a test that passes under many seeds does
+    /// not depend on scheduling order.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
     /// Installs a driver stack, built on top of the thread parker it is given: the timer
-    /// wheel and the I/O reactor are installed this way, by the `corio` facade.
+    /// wheel and the I/O reactor are installed this way, by the `corio` facade. Applies to
+    /// the single-thread loop (and to `block_on`'s thread of a multi-thread executor).
     ///
     /// # Examples
     ///
@@ -72,10 +193,118 @@ impl Builder {
         self
     }
 
+    /// Called on the spawning thread for each new task.
+    pub fn on_spawn(mut self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.on_spawn = Some(Box::new(hook) as TaskHook);
+        self
+    }
+
+    /// Called before each poll of a task, on the polling thread.
+    pub fn on_poll_start(mut self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.on_poll_start = Some(Box::new(hook) as TaskHook);
+        self
+    }
+
+    /// Called after each poll of a task, on the polling thread.
+    pub fn on_poll_end(mut self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.on_poll_end = Some(Box::new(hook) as TaskHook);
+        self
+    }
+
+    /// Called when a task ends, with how it ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_executor::TaskStatus;
+    /// use std::sync::{Arc, Mutex};
+    /// let ends = Arc::new(Mutex::new(Vec::new()));
+    /// let e = ends.clone();
+    /// corio_executor::Builder::new()
+    ///     .on_complete(move |_, status| e.lock().unwrap().push(status))
+    ///     .run(async { corio_executor::spawn(async {}).await.unwrap() });
+    /// assert_eq!(*ends.lock().unwrap(), [TaskStatus::Completed]);
+    /// ```
+    pub fn on_complete(
+        mut self,
+        hook: impl Fn(TaskView<'_>, TaskStatus) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.on_complete = Some(Box::new(hook) as DoneHook);
+        self
+    }
+
+    fn config(&mut self) -> Config {
+        let hooks = std::mem::take(&mut self.hooks);
+        Config {
+            reporter: Arc::new(Reporter::new(self.hook.take())),
+            debug: self.debug.then_some(self.slow_poll),
+            eager: self.eager,
+            hooks: (!hooks.is_empty()).then_some(hooks),
+        }
+    }
+
     /// Builds a single-thread [`LocalExecutor`].
-    pub fn build_local(self) -> LocalExecutor {
-        let driver = self.driver.map(|make| make(ThreadParker::new()));
-        LocalExecutor::from_local(Local::new(driver, self.hook))
+    ///
+    /// # Panics
+    ///
+    /// When the builder was made by [`Builder::multi_thread`].
+    pub fn build_local(mut self) -> LocalExecutor {
+        assert!(
+            self.flavor == Flavor::Local,
+            "this Builder was made by Builder::multi_thread(): call .build() for an Executor"
+        );
+        let config = self.config();
+        let driver = self.driver.take().map(|make| make(ThreadParker::new()));
+        LocalExecutor::from_local(Local::new(driver, config, self.seed))
+    }
+
+    /// Builds a multi-thread [`Executor`] and starts its workers.
+    ///
+    /// # Panics
+    ///
+    /// When the builder was made by [`Builder::new`] / [`Builder::local`] (call
+    /// [`build_local`](Self::build_local)), or a worker thread cannot be started.
+    pub fn build(mut self) -> Executor {
+        assert!(
+            self.flavor == Flavor::MultiThread,
+            "this Builder makes a single-thread loop: call .build_local(), or start from Builder::multi_thread()"
+        );
+        let config = self.config();
+        let workers = self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+        Executor::start(
+            MultiOptions {
+                workers,
+                thread_name: self.thread_name.clone(),
+                stack_size: self.stack_size,
+            },
+            config,
+        )
+    }
+
+    /// asyncio.run with options: builds the loop, runs `future` to completion, shuts the
+    /// loop down (cancelling the tasks still alive) and returns the output.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running corio loop; a panic of `future` propagates.
+    #[track_caller]
+    pub fn run<F: Future>(self, future: F) -> F::Output {
+        match self.flavor {
+            Flavor::Local => self.build_local().run(future),
+            Flavor::MultiThread => {
+                let ex = self.build();
+                let out = ex.block_on(future);
+                let report = ex.shutdown(Duration::from_secs(5));
+                if !report.is_clean() {
+                    eprintln!("corio: {report}");
+                }
+                out
+            }
+        }
     }
 }
 
@@ -88,8 +317,14 @@ impl Default for Builder {
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("workers", &self.workers)
+            .field("debug", &self.debug)
+            .field("slow_poll", &self.slow_poll)
+            .field("eager", &self.eager)
+            .field("seed", &self.seed)
             .field("custom_driver", &self.driver.is_some())
             .field("failure_hook", &self.hook.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,13 @@
 //!   which tasks run is the order in which they were woken, as in asyncio.
 //! - [`LocalExecutor`]: the single-thread loop itself, for `!Send` futures and for tests
 //!   ([`LocalExecutor::run_until_stalled`]). [`Builder`] configures it.
-//! - [`current_task`]: which task is running.
+//! - [`Executor`]: the multi-thread work-stealing executor ([`Builder::multi_thread`]),
+//!   with [`spawn_send`] for tasks that may run on any worker.
+//! - [`to_thread`] / [`spawn_blocking`]: blocking code on a bounded [`BlockingPool`].
+//! - [`Handle`]: spawn onto a loop from any thread ([`Handle::spawn`],
+//!   [`Handle::call_soon`]); [`Task::join_blocking`] waits on a plain thread.
+//! - Debug mode, [`current_task`], [`all_tasks`], [`dump`], [`Metrics`], hooks, and
+//!   [`TaskLocal`] values (asyncio's contextvars).
 //!
 //! # Examples
 //!
@@ -34,6 +40,15 @@
 //! assert_eq!(total, 60);
 //! ```
 //!
+//! # `spawn` and `spawn_send`
+//!
+//! [`spawn`] never moves a future to another thread, so it accepts `!Send` futures: on the
+//! single-thread loop (and in [`Executor::block_on`]) the task runs on the loop's thread;
+//! **on a worker of the multi-thread executor it stays on that worker** and is never
+//! stolen. [`spawn_send`] takes `Send` futures and, on the multi-thread executor, lets any
+//! worker run them: use it there for work that should spread across cores. On the
+//! single-thread loop the two are the same.
+//!
 //! # Fairness and the cooperative budget
 //!
 //! Each task poll gets a budget of [`corio_core::coop::DEFAULT_BUDGET`] operations on
@@ -44,30 +59,52 @@
 //!
 //! Use the `corio` facade unless you need the loop without timers, sockets or the rest.
 
+mod block;
+mod blocking;
 mod builder;
 mod builder_task;
+mod config;
 mod context;
+mod debug;
+mod handle;
+mod introspect;
 mod local;
 mod meta;
+mod multi;
+mod owner;
 mod raw;
+mod registry;
 mod report;
 pub mod task;
+mod task_local;
 mod yield_now;
 
 use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+use async_task::Runnable;
+
+pub use blocking::{
+    BlockingPool, CancelFlag, PoolStats, spawn_blocking, spawn_blocking_with, to_thread,
+};
 pub use builder::Builder;
+pub use config::TaskView;
 pub use corio_core::{Cancelled, JoinError, SpawnError};
+pub use handle::Handle;
+pub use introspect::{Metrics, TaskSnapshot, all_tasks, dump};
 pub use local::LocalExecutor;
-pub use meta::{TaskId, TaskStatus};
+pub use meta::{TaskId, TaskState, TaskStatus};
+pub use multi::{Executor, ShutdownReport};
 pub use report::UnobservedFailure;
 pub use task::{Cancel, Task};
+pub use task_local::{Inherit, Scope, TaskLocal};
 pub use yield_now::{YieldNow, yield_now};
 
-/// asyncio.run: runs `future` on a new single-thread loop on this thread, then cancels
-/// and drains the tasks still alive (their destructors run) and returns the output.
+use meta::TaskMeta;
+
+/// asyncio.run: runs `future` on a single-thread loop on this thread, then cancels and
+/// drains the tasks still alive (their destructors run) and returns the output.
 ///
 /// # Panics
 ///
@@ -139,17 +176,20 @@ pub fn run_reusing<F: Future>(make: fn() -> LocalExecutor, future: F) -> F::Outp
     out
 }
 
-/// Starts `future` as a task on the loop running on this thread (asyncio's
-/// `create_task`). It starts at the loop's next turn, not inline.
+/// Starts `future` as a task on this thread's loop (asyncio's `create_task`). It starts
+/// at the loop's next turn, not inline (unless the loop was built with
+/// [`Builder::eager_start`]).
 ///
-/// The future need not be `Send`: the local loop runs it on this thread.
+/// The future need not be `Send`: it never leaves this thread. On a worker of the
+/// multi-thread executor the task stays on that worker; use [`spawn_send`] there for work
+/// that any worker may run.
 ///
 /// **Dropping the returned [`Task`] detaches it; it keeps running.**
 ///
 /// # Panics
 ///
-/// When no corio loop is running on this thread, or it has been shut down. Use
-/// [`try_spawn`] for an error instead.
+/// When no corio loop runs on this thread, or it has been shut down. Use [`try_spawn`]
+/// for an error instead.
 ///
 /// # Examples
 ///
@@ -214,6 +254,63 @@ where
     spawn_at(future, None, Location::caller())
 }
 
+/// Starts a `Send` task that, on the multi-thread executor, any worker may run (it is
+/// load-balanced by work stealing). Elsewhere it is the same as [`spawn`].
+///
+/// # Panics
+///
+/// When no corio loop or executor is reachable from this thread, or it has been shut
+/// down.
+///
+/// # Examples
+///
+/// ```
+/// let ex = corio_executor::Builder::multi_thread().workers(2).build();
+/// let n = ex.block_on(async { corio_executor::spawn_send(async { 2 + 2 }).await.unwrap() });
+/// assert_eq!(n, 4);
+/// ```
+#[track_caller]
+pub fn spawn_send<F>(future: F) -> Task<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match spawn_send_at(future, None, Location::caller()) {
+        Ok(t) => t,
+        Err(e) => panic!("corio::spawn_send: {e}"),
+    }
+}
+
+pub(crate) fn spawn_send_at<F>(
+    future: F,
+    name: Option<Arc<str>>,
+    location: &'static Location<'static>,
+) -> Result<Task<F::Output>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let mut future = Some(future);
+    let mut name = Some(name);
+    let multi = context::with_multi(|m| {
+        m.map(|m| {
+            m.spawn_send_shared(
+                future.take().expect("once"),
+                name.take().expect("once"),
+                location,
+            )
+        })
+    });
+    match multi {
+        Some(r) => r,
+        None => spawn_at(
+            future.take().expect("once"),
+            name.take().expect("once"),
+            location,
+        ),
+    }
+}
+
 pub(crate) fn spawn_at<F>(
     future: F,
     name: Option<Arc<str>>,
@@ -225,8 +322,20 @@ where
 {
     let mut future = Some(future);
     let mut name = Some(name);
-    context::with_loop(|l| match l {
-        Some(l) => l.spawn(
+    let local = context::with_loop(|l| {
+        l.map(|l| {
+            l.spawn(
+                future.take().expect("once"),
+                name.take().expect("once"),
+                location,
+            )
+        })
+    });
+    if let Some(r) = local {
+        return r;
+    }
+    context::with_worker(|w| match w {
+        Some(w) => w.shared_arc().spawn_pinned(
             future.take().expect("once"),
             name.take().expect("once"),
             location,
@@ -306,4 +415,50 @@ pub fn current_task() -> Option<CurrentTask> {
 /// ```
 pub fn in_loop() -> bool {
     context::loop_is_running()
+}
+
+/// How many slow polls debug mode has reported in this process.
+///
+/// # Examples
+///
+/// ```
+/// let before = corio_executor::slow_polls_reported();
+/// corio_executor::Builder::new()
+///     .debug(true)
+///     .slow_poll_threshold(std::time::Duration::from_millis(1))
+///     .run(async {
+///         corio_executor::spawn(async {
+///             std::thread::sleep(std::time::Duration::from_millis(5)); // blocks the loop
+///         })
+///         .await
+///         .unwrap();
+///     });
+/// assert!(corio_executor::slow_polls_reported() > before);
+/// ```
+pub fn slow_polls_reported() -> usize {
+    debug::SLOW_POLLS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Cancels a queued task and runs it on this thread (its owner's), so its future is
+/// dropped and its handle reports `Cancelled`.
+pub(crate) fn cancel_and_run(runnable: Runnable<TaskMeta>, why: &'static str) {
+    runnable
+        .metadata()
+        .request_cancel(Cancelled::with_reason(why));
+    runnable.run();
+}
+
+/// A runnable whose loop is gone. A `Send` task is cancelled and run here, so its handle
+/// reports `Cancelled` instead of waiting forever; a `!Send` one must not be run or
+/// dropped on this thread, so it is leaked.
+pub(crate) fn orphan(runnable: Runnable<TaskMeta>, why: &'static str) {
+    if runnable.metadata().is_send() {
+        runnable
+            .metadata()
+            .request_cancel(Cancelled::with_reason(why));
+        let _aside = context::set_aside_loop();
+        runnable.run();
+    } else {
+        std::mem::forget(runnable);
+    }
 }

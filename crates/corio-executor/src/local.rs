@@ -20,11 +20,13 @@ use corio_core::{
 };
 use slab::Slab;
 
+use crate::config::{Config, TaskView};
 use crate::context;
-use crate::meta::TaskMeta;
+use crate::meta::{TaskMeta, now_nanos};
 use crate::raw::TaskFuture;
-use crate::report::{Hook, Reporter};
+use crate::registry::Entry as Registered;
 use crate::task::Task;
+use crate::{Metrics, TaskSnapshot};
 
 /// How many queue entries the loop runs between two looks at the driver and the
 /// cross-thread queue, so that timers, I/O and remote wake-ups are not starved by tasks
@@ -36,6 +38,7 @@ pub(crate) struct Shared {
     remote: Mutex<Remote>,
     remote_pending: AtomicBool,
     unparker: Unparker,
+    config: Config,
 }
 
 struct Remote {
@@ -53,10 +56,14 @@ enum Entry {
 
 pub(crate) struct Local {
     shared: Arc<Shared>,
-    reporter: Arc<Reporter>,
     ready: RefCell<VecDeque<Entry>>,
-    /// Wakers of the tasks still alive, so shutdown can reach the ones nobody will wake.
-    active: RefCell<Slab<Waker>>,
+    /// The tasks still alive (from their first poll), so shutdown can reach the ones
+    /// nobody will wake, and `all_tasks` can list them.
+    active: RefCell<Slab<Registered>>,
+    /// Seeded random order instead of FIFO (the deterministic test executor's chaos mode).
+    rng: Option<Cell<u64>>,
+    polls: Cell<u64>,
+    spawned: Cell<u64>,
     shutting_down: Cell<bool>,
     closed: Cell<bool>,
     remote_closed: Cell<bool>,
@@ -65,6 +72,39 @@ pub(crate) struct Local {
 }
 
 impl Shared {
+    /// Spawns a `Send` future from any thread; it joins the loop's registry at its first
+    /// poll, on the loop's thread.
+    pub(crate) fn spawn_remote<F>(
+        self: &Arc<Self>,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static Location<'static>,
+    ) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        if self.remote.lock().unwrap_or_else(|e| e.into_inner()).closed {
+            return Err(SpawnError::shutdown());
+        }
+        let meta = TaskMeta::new(name, location);
+        meta.mark_send();
+        let shared = self.clone();
+        // SAFETY: the conditions of `spawn_unchecked`: the future is `Send`, so its
+        // runnable may be run or dropped on any thread; it borrows only its own task's
+        // metadata, which async-task keeps alive as long as the future; the schedule
+        // function is `Send + Sync + 'static`.
+        let (runnable, task) = unsafe {
+            async_task::Builder::new().metadata(meta).spawn_unchecked(
+                move |meta: &TaskMeta| TaskFuture::new(meta, future),
+                move |r| shared.schedule(r),
+            )
+        };
+        let waker = runnable.waker();
+        runnable.schedule();
+        Ok(Task::new(task, waker))
+    }
+
     fn schedule(self: &Arc<Self>, runnable: Runnable<TaskMeta>) {
         let mut runnable = Some(runnable);
         context::with_loop(|l| {
@@ -84,10 +124,8 @@ impl Shared {
     fn push_remote(&self, runnable: Runnable<TaskMeta>) {
         let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
         if remote.closed {
-            // The loop is gone. Its tasks may hold `!Send` futures, which must not be run
-            // or dropped on this (possibly foreign) thread: leak the task instead.
             drop(remote);
-            std::mem::forget(runnable);
+            crate::orphan(runnable, "the event loop is closed");
             return;
         }
         remote.queue.push_back(runnable);
@@ -126,7 +164,11 @@ impl Wake for Shared {
 }
 
 impl Local {
-    pub(crate) fn new(driver: Option<Box<dyn Driver>>, hook: Option<Hook>) -> Rc<Local> {
+    pub(crate) fn new(
+        driver: Option<Box<dyn Driver>>,
+        config: Config,
+        seed: Option<u64>,
+    ) -> Rc<Local> {
         let driver = driver.unwrap_or_else(|| Box::new(ThreadParker::new()));
         let shared = Arc::new(Shared {
             remote: Mutex::new(Remote {
@@ -136,12 +178,16 @@ impl Local {
             }),
             remote_pending: AtomicBool::new(false),
             unparker: driver.unparker(),
+            config,
         });
         Rc::new(Local {
             shared,
-            reporter: Arc::new(Reporter::new(hook)),
             ready: RefCell::new(VecDeque::with_capacity(64)),
             active: RefCell::new(Slab::with_capacity(64)),
+            // xorshift needs a non-zero state.
+            rng: seed.map(|s| Cell::new(s | 1)),
+            polls: Cell::new(0),
+            spawned: Cell::new(0),
             shutting_down: Cell::new(false),
             closed: Cell::new(false),
             remote_closed: Cell::new(false),
@@ -159,12 +205,66 @@ impl Local {
         self.closed.get()
     }
 
-    pub(crate) fn reporter(&self) -> Arc<Reporter> {
-        self.reporter.clone()
+    #[inline]
+    pub(crate) fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     pub(crate) fn unobserved_failures(&self) -> usize {
-        self.reporter.count()
+        self.shared.config.reporter.count()
+    }
+
+    #[inline]
+    pub(crate) fn count_poll(&self) {
+        self.polls.set(self.polls.get().wrapping_add(1));
+    }
+
+    pub(crate) fn register(&self, waker: &Waker, meta: &TaskMeta) -> usize {
+        self.active
+            .borrow_mut()
+            .insert(Registered::new(waker.clone(), meta))
+    }
+
+    pub(crate) fn metrics(&self) -> Metrics {
+        Metrics {
+            workers: 1,
+            tasks_alive: self.active.borrow().len(),
+            tasks_spawned: self.spawned.get(),
+            polls: self.polls.get(),
+            steals: 0,
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
+        let now = self.config().debug.map(|_| now_nanos());
+        self.active
+            .borrow()
+            .iter()
+            .map(|(_, e)| e.snapshot(now))
+            .collect()
+    }
+
+    /// The next queue entry: FIFO, or a seeded random pick in chaos mode.
+    #[inline]
+    fn pop_ready(&self) -> Option<Entry> {
+        let mut ready = self.ready.borrow_mut();
+        match &self.rng {
+            None => ready.pop_front(),
+            Some(rng) if ready.len() > 1 => {
+                let mut x = rng.get();
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                rng.set(x);
+                let i = (x % ready.len() as u64) as usize;
+                ready.swap_remove_back(i)
+            }
+            Some(_) => ready.pop_front(),
+        }
     }
 
     pub(crate) fn live_tasks(&self) -> usize {
@@ -232,10 +332,11 @@ impl Local {
             return Err(SpawnError::shutdown());
         }
         let meta = TaskMeta::new(name, location);
+        let shared = self.shared.clone();
+        // Registered now, not at the first poll, so that `live_tasks` counts it at once.
         let mut active = self.active.borrow_mut();
         let entry = active.vacant_entry();
         let slot = entry.key();
-        let shared = self.shared.clone();
         // SAFETY: the conditions of `spawn_unchecked`:
         // - The future may be `!Send`. Its `Runnable` is only ever run by this loop, on
         //   this thread: `Shared::schedule` queues it locally, or in the remote queue that
@@ -247,16 +348,27 @@ impl Local {
         // - The schedule function is `Send + Sync + 'static` (it holds an `Arc<Shared>`).
         let (runnable, task) = unsafe {
             async_task::Builder::new().metadata(meta).spawn_unchecked(
-                move |meta: &TaskMeta| TaskFuture::new(meta, slot, future),
+                move |meta: &TaskMeta| TaskFuture::registered(meta, future, slot),
                 move |r| shared.schedule(r),
             )
         };
-        entry.insert(runnable.waker());
+        entry.insert(Registered::new(runnable.waker(), runnable.metadata()));
         drop(active);
+        self.spawned.set(self.spawned.get() + 1);
+        if let Some(h) = self.config().hooks().and_then(|h| h.on_spawn.as_ref()) {
+            h(TaskView::new(runnable.metadata()));
+        }
         let waker = runnable.waker();
-        // We are on the loop's thread (`Local` is `!Send`): queue it here directly, in
-        // spawn order, whether or not the loop is running right now.
-        self.ready.borrow_mut().push_back(Entry::Task(runnable));
+        let running_here = context::with_loop(|l| l.is_some_and(|l| std::ptr::eq(l, self)));
+        if self.config().eager && running_here {
+            // Eager start (asyncio's eager_task_factory): run until the first suspension
+            // now; a wake-up from then on queues it as usual.
+            runnable.run();
+        } else {
+            // We are on the loop's thread (`Local` is `!Send`): queue it here directly,
+            // in spawn order, whether or not the loop is running right now.
+            self.ready.borrow_mut().push_back(Entry::Task(runnable));
+        }
         Ok(Task::new(task, waker))
     }
 
@@ -277,7 +389,7 @@ impl Local {
         self.queue_main();
         let mut ticks: u32 = 0;
         loop {
-            let next = self.ready.borrow_mut().pop_front();
+            let next = self.pop_ready();
             match next {
                 Some(Entry::Main) => {
                     self.main_queued.set(false);
@@ -319,7 +431,7 @@ impl Local {
         let mut ran = 0;
         let mut ticks: u32 = 0;
         loop {
-            let next = self.ready.borrow_mut().pop_front();
+            let next = self.pop_ready();
             match next {
                 Some(Entry::Task(r)) => {
                     r.run();
@@ -402,12 +514,18 @@ impl Local {
         // next poll and drops its future. Destructors may spawn more tasks, which are
         // cancelled before their first poll, so the passes end.
         let mut quiet_passes = 0;
-        while !self.active.borrow().is_empty() && quiet_passes < 3 {
+        loop {
+            let busy = !self.active.borrow().is_empty()
+                || !self.ready.borrow().is_empty()
+                || self.shared.remote_pending.load(Ordering::Acquire);
+            if !busy || quiet_passes >= 3 {
+                break;
+            }
             let wakers: Vec<Waker> = self
                 .active
                 .borrow()
                 .iter()
-                .map(|(_, w)| w.clone())
+                .map(|(_, e)| e.waker().clone())
                 .collect();
             for w in wakers {
                 w.wake();
@@ -423,22 +541,30 @@ impl Local {
             remote.closed = true;
             std::mem::take(&mut remote.queue)
         };
-        // Dropped here, on the loop's own thread, as `!Send` futures require. The queues
-        // keep their capacity for a reopened loop; their entries are moved out before
-        // being dropped, since a destructor may touch the loop.
-        drop(leftover);
+        // Whatever is still queued is cancelled and run here, on the loop's own thread as
+        // `!Send` futures require, so that every handle gets `Cancelled` rather than a
+        // task that silently vanished. The queues keep their capacity for a reopened
+        // loop; entries are moved out first, since a destructor may touch the loop.
+        for r in leftover {
+            crate::cancel_and_run(r, "the event loop shut down");
+        }
         let ready: Vec<Entry> = self.ready.borrow_mut().drain(..).collect();
-        drop(ready);
-        let active: Vec<Waker> = self.active.borrow_mut().drain().collect();
+        for e in ready {
+            if let Entry::Task(r) = e {
+                crate::cancel_and_run(r, "the event loop shut down");
+            }
+        }
+        let active: Vec<Registered> = self.active.borrow_mut().drain().collect();
         drop(active);
     }
 }
 
 impl Spawn for Local {
+    /// On the `block_on` thread of a multi-thread executor, `Send` futures go to its
+    /// workers; otherwise to this loop.
     #[track_caller]
     fn spawn_boxed(&self, future: BoxFuture<()>) -> Result<SpawnedTask, SpawnError> {
-        self.spawn(future, None, Location::caller())
-            .map(SpawnedTask::new)
+        crate::spawn_send_at(future, None, Location::caller()).map(SpawnedTask::new)
     }
 
     #[track_caller]
@@ -485,9 +611,7 @@ impl LocalExecutor {
     /// A loop with the default driver (a thread parker) and the default failure report
     /// (stderr). See [`Builder`](crate::Builder) for the options.
     pub fn new() -> Self {
-        LocalExecutor {
-            local: Local::new(None, None),
-        }
+        crate::Builder::new().build_local()
     }
 
     pub(crate) fn from_local(local: Rc<Local>) -> Self {
@@ -668,6 +792,39 @@ impl LocalExecutor {
 
     pub(crate) fn is_clean(&self) -> bool {
         self.local.is_clean()
+    }
+
+    /// A handle for spawning onto this loop from any thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let h = ex.handle();
+    /// let t = std::thread::spawn(move || h.spawn(async { 1 })).join().unwrap();
+    /// assert_eq!(ex.block_on(t).unwrap(), 1);
+    /// ```
+    pub fn handle(&self) -> crate::Handle {
+        crate::Handle::local(self.local.shared().clone())
+    }
+
+    /// The live tasks of this loop (from their first poll until they end).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let _t = ex.spawn(std::future::pending::<()>());
+    /// ex.run_until_stalled();
+    /// assert_eq!(ex.all_tasks().len(), 1);
+    /// ```
+    pub fn all_tasks(&self) -> Vec<crate::TaskSnapshot> {
+        self.local.snapshot()
+    }
+
+    /// Counters: tasks alive and spawned, polls.
+    pub fn metrics(&self) -> crate::Metrics {
+        self.local.metrics()
     }
 
     /// Whether [`shutdown`](Self::shutdown) has run.

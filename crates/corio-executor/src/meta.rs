@@ -6,8 +6,9 @@ use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use corio_core::Cancelled;
 
@@ -88,12 +89,41 @@ pub enum TaskStatus {
     Panicked,
 }
 
+/// What a live task is doing, as [`all_tasks`](crate::all_tasks) reports it.
+///
+/// # Examples
+///
+/// ```
+/// use corio_executor::TaskState;
+/// assert_ne!(TaskState::Idle, TaskState::Running);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskState {
+    /// Waiting to be woken, or queued to run.
+    Idle,
+    /// Being polled right now.
+    Running,
+    /// Cancellation was requested; the task has not yet been dropped.
+    Cancelling,
+}
+
+/// Nanoseconds since the first call in this process: a cheap timestamp that fits an atomic.
+pub(crate) fn now_nanos() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    // +1 so that 0 can mean "never".
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1
+}
+
 pub(crate) type DoneCallback = Box<dyn FnOnce(TaskStatus) + Send + 'static>;
 
 const CANCEL_REQUESTED: u8 = 1 << 0;
 const HAS_CALLBACKS: u8 = 1 << 1;
 const DONE: u8 = 1 << 2;
 const STATUS_SHIFT: u8 = 3; // two bits of TaskStatus above the flags
+/// The future is `Send`: its runnable may be run on any thread.
+const SEND: u8 = 1 << 5;
 
 pub(crate) struct TaskMeta {
     pub(crate) id: TaskId,
@@ -102,6 +132,11 @@ pub(crate) struct TaskMeta {
     state: AtomicU8,
     reason: OnceLock<Cancelled>,
     callbacks: Mutex<Vec<DoneCallback>>,
+    // Written only by the thread polling the task (one at a time), read by dumps: plain
+    // loads and stores, no read-modify-write on the hot path.
+    running: AtomicBool,
+    polls: AtomicU32,
+    last_poll: AtomicU64,
 }
 
 impl TaskMeta {
@@ -113,6 +148,45 @@ impl TaskMeta {
             state: AtomicU8::new(0),
             reason: OnceLock::new(),
             callbacks: Mutex::new(Vec::new()),
+            running: AtomicBool::new(false),
+            polls: AtomicU32::new(0),
+            last_poll: AtomicU64::new(0),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn poll_started(&self, timestamp: Option<u64>) {
+        self.running.store(true, Ordering::Relaxed);
+        let n = self.polls.load(Ordering::Relaxed);
+        self.polls.store(n.wrapping_add(1), Ordering::Relaxed);
+        if let Some(t) = timestamp {
+            self.last_poll.store(t, Ordering::Relaxed);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn poll_ended(&self) {
+        self.running.store(false, Ordering::Relaxed);
+    }
+
+    pub(crate) fn polls(&self) -> u32 {
+        self.polls.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn last_poll_nanos(&self) -> Option<u64> {
+        match self.last_poll.load(Ordering::Relaxed) {
+            0 => None,
+            t => Some(t),
+        }
+    }
+
+    pub(crate) fn state(&self) -> TaskState {
+        if self.running.load(Ordering::Relaxed) {
+            TaskState::Running
+        } else if self.cancel_requested() {
+            TaskState::Cancelling
+        } else {
+            TaskState::Idle
         }
     }
 
@@ -125,6 +199,14 @@ impl TaskMeta {
     #[inline]
     pub(crate) fn cancel_requested(&self) -> bool {
         self.state.load(Ordering::Acquire) & CANCEL_REQUESTED != 0
+    }
+
+    pub(crate) fn mark_send(&self) {
+        self.state.fetch_or(SEND, Ordering::Relaxed);
+    }
+
+    pub(crate) fn is_send(&self) -> bool {
+        self.state.load(Ordering::Relaxed) & SEND != 0
     }
 
     pub(crate) fn cancel_reason(&self) -> Cancelled {

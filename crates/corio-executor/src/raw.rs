@@ -1,18 +1,22 @@
 //! The future async-task actually runs: the user's future wrapped so that panics are
-//! caught, cancellation drops it at its await point from inside the loop, and the end of
-//! the task is recorded (registry slot freed, status set, callbacks run).
+//! caught, cancellation drops it at its await point from inside the loop, the task joins
+//! its owner's registry at its first poll and leaves it at its end, and debug mode, hooks
+//! and introspection see each poll.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use corio_core::{Cancelled, JoinError, coop, panic_message};
 use pin_project_lite::pin_project;
 
+use crate::config::TaskView;
 use crate::context;
-use crate::meta::{TaskMeta, TaskStatus};
+use crate::meta::{TaskMeta, TaskStatus, now_nanos};
+use crate::owner::{Owner, UNREGISTERED};
 use crate::report::{Reporter, UnobservedFailure};
 
 /// A finished task's result, as async-task stores it until the handle takes it.
@@ -44,7 +48,7 @@ impl<T> Drop for Outcome<T> {
 pin_project! {
     pub(crate) struct TaskFuture<'a, F> {
         meta: &'a TaskMeta,
-        // The task's slot in its loop's registry of live tasks.
+        // The task's slot in its owner's registry of live tasks, or UNREGISTERED.
         slot: usize,
         #[pin]
         future: Option<F>,
@@ -52,7 +56,16 @@ pin_project! {
 }
 
 impl<'a, F: Future> TaskFuture<'a, F> {
-    pub(crate) fn new(meta: &'a TaskMeta, slot: usize, future: F) -> Self {
+    pub(crate) fn new(meta: &'a TaskMeta, future: F) -> Self {
+        TaskFuture {
+            meta,
+            slot: UNREGISTERED,
+            future: Some(future),
+        }
+    }
+
+    /// A task its owner registered at spawn, in `slot`.
+    pub(crate) fn registered(meta: &'a TaskMeta, future: F, slot: usize) -> Self {
         TaskFuture {
             meta,
             slot,
@@ -69,60 +82,105 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let meta: &TaskMeta = this.meta;
         let _current = context::enter_task(meta);
 
-        let shutting_down = context::with_loop(|l| l.is_some_and(|l| l.is_shutting_down()));
-        if meta.cancel_requested() || shutting_down {
-            let reason = if meta.cancel_requested() {
-                meta.cancel_reason()
-            } else {
-                Cancelled::with_reason("the event loop shut down")
-            };
-            // Destructors run here, inside the loop, like the `finally` blocks of a
-            // cancelled asyncio task. A panicking destructor makes the task Panicked.
-            let result = match catch_unwind(AssertUnwindSafe(|| this.future.set(None))) {
-                Ok(()) => Err(JoinError::Cancelled(reason)),
-                Err(p) => Err(JoinError::Panicked(p)),
-            };
-            return Poll::Ready(finish(meta, *this.slot, result));
-        }
-
-        let polled = coop::with_budget(coop::DEFAULT_BUDGET, || {
-            catch_unwind(AssertUnwindSafe(|| {
-                this.future
-                    .as_mut()
-                    .as_pin_mut()
-                    .expect("a corio task was polled after it finished")
-                    .poll(cx)
-            }))
-        });
-        let result = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(v)) => match catch_unwind(AssertUnwindSafe(|| this.future.set(None))) {
-                Ok(()) => Ok(v),
-                Err(p) => Err(JoinError::Panicked(p)),
-            },
-            Err(p) => {
-                // The first panic is the one reported; a second from the drop is dropped.
-                let _ = catch_unwind(AssertUnwindSafe(|| this.future.set(None)));
-                Err(JoinError::Panicked(p))
+        context::with_owner(|owner| {
+            let shutting_down = owner.is_some_and(|o| o.shutting_down());
+            if let Some(o) = owner {
+                // A task cancelled before its first poll never joins the registry (it may
+                // be an orphan run on a foreign thread, see `crate::orphan`).
+                if *this.slot == UNREGISTERED && !meta.cancel_requested() && !shutting_down {
+                    *this.slot = o.register(cx.waker(), meta);
+                }
+                o.count_poll();
             }
-        };
-        Poll::Ready(finish(meta, *this.slot, result))
+            if meta.cancel_requested() || shutting_down {
+                let reason = if meta.cancel_requested() {
+                    meta.cancel_reason()
+                } else {
+                    Cancelled::with_reason("the event loop shut down")
+                };
+                // Destructors run here, inside the loop, like the `finally` blocks of a
+                // cancelled asyncio task. A panicking destructor makes the task Panicked.
+                let result = match catch_unwind(AssertUnwindSafe(|| this.future.set(None))) {
+                    Ok(()) => Err(JoinError::Cancelled(reason)),
+                    Err(p) => Err(JoinError::Panicked(p)),
+                };
+                return Poll::Ready(finish(owner, meta, *this.slot, result));
+            }
+
+            let config = owner.map(|o| o.config());
+            let debug = config.and_then(|c| c.debug);
+            let hooks = config.and_then(|c| c.hooks());
+            let started = debug.map(|_| Instant::now());
+            meta.poll_started(debug.map(|_| now_nanos()));
+            if let Some(h) = hooks.and_then(|h| h.on_poll_start.as_ref()) {
+                h(TaskView::new(meta));
+            }
+            let polled = coop::with_budget(coop::DEFAULT_BUDGET, || {
+                catch_unwind(AssertUnwindSafe(|| {
+                    this.future
+                        .as_mut()
+                        .as_pin_mut()
+                        .expect("a corio task was polled after it finished")
+                        .poll(cx)
+                }))
+            });
+            meta.poll_ended();
+            if let Some(h) = hooks.and_then(|h| h.on_poll_end.as_ref()) {
+                h(TaskView::new(meta));
+            }
+            if let (Some(threshold), Some(started)) = (debug, started) {
+                let took = started.elapsed();
+                if took > threshold {
+                    crate::debug::report_slow_poll(meta, took, threshold);
+                }
+            }
+            let result = match polled {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(v)) => {
+                    match catch_unwind(AssertUnwindSafe(|| this.future.set(None))) {
+                        Ok(()) => Ok(v),
+                        Err(p) => Err(JoinError::Panicked(p)),
+                    }
+                }
+                Err(p) => {
+                    // The first panic is the one reported; a second from the drop is dropped.
+                    let _ = catch_unwind(AssertUnwindSafe(|| this.future.set(None)));
+                    Err(JoinError::Panicked(p))
+                }
+            };
+            Poll::Ready(finish(owner, meta, *this.slot, result))
+        })
     }
 }
 
-fn finish<T>(meta: &TaskMeta, slot: usize, result: Result<T, JoinError>) -> Outcome<T> {
-    let panicked = matches!(result, Err(JoinError::Panicked(_)));
-    let reporter = context::with_loop(|l| {
-        let l = l?;
-        l.task_finished(slot);
-        // Only a failure needs the reporter; don't pay for the `Arc` clone otherwise.
-        panicked.then(|| l.reporter())
-    });
+fn finish<T>(
+    owner: Option<Owner<'_>>,
+    meta: &TaskMeta,
+    slot: usize,
+    result: Result<T, JoinError>,
+) -> Outcome<T> {
     let status = match &result {
         Ok(_) => TaskStatus::Completed,
         Err(JoinError::Cancelled(_)) => TaskStatus::Cancelled,
         Err(_) => TaskStatus::Panicked,
     };
+    let mut reporter = None;
+    if let Some(o) = owner {
+        if slot != UNREGISTERED {
+            o.finished(slot);
+        }
+        if let Some(h) = o.config().hooks().and_then(|h| h.on_complete.as_ref()) {
+            if catch_unwind(AssertUnwindSafe(|| h(TaskView::new(meta), status))).is_err() {
+                eprintln!("corio: the on_complete hook panicked for task {}", meta.id);
+            }
+        }
+        // Only a failure needs the reporter; don't pay for the `Arc` clone otherwise.
+        if status == TaskStatus::Panicked {
+            reporter = Some(o.config().reporter.clone());
+        }
+    } else if status == TaskStatus::Panicked {
+        reporter = Some(crate::report::global_reporter());
+    }
     let unobserved = match (&result, reporter) {
         (Err(JoinError::Panicked(p)), Some(reporter)) => Some(Box::new((
             UnobservedFailure {

@@ -120,3 +120,9 @@ impl Reporter {
         self.count.load(Ordering::Relaxed)
     }
 }
+
+/// The reporter of tasks that belong to no loop (the blocking pool's).
+pub(crate) fn global_reporter() -> Arc<Reporter> {
+    static GLOBAL: std::sync::OnceLock<Arc<Reporter>> = std::sync::OnceLock::new();
+    GLOBAL.get_or_init(|| Arc::new(Reporter::new(None))).clone()
+}

@@ -253,6 +253,27 @@ impl<T> Task<T> {
         self.meta().on_done(Box::new(callback));
     }
 
+    /// Waits for the task on a plain (non-loop) thread, blocking it, and returns the
+    /// result: how a thread that submitted work with [`Handle::spawn`](crate::Handle::spawn)
+    /// collects it.
+    ///
+    /// # Panics
+    ///
+    /// When called on a thread that runs a corio loop or worker: that would block the loop
+    /// (and deadlock if the task needs this thread). `.await` the task there instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::Builder::multi_thread().workers(1).build();
+    /// let t = ex.spawn(async { "done" });
+    /// assert_eq!(t.join_blocking().unwrap(), "done");
+    /// ```
+    #[track_caller]
+    pub fn join_blocking(self) -> Result<T, JoinError> {
+        crate::block::block_on_thread("Task::join_blocking", self)
+    }
+
     /// Lets the task run on with nobody holding it: what dropping the handle does, said
     /// out loud.
     ///

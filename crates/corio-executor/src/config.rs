@@ -1,0 +1,110 @@
+//! Settings shared by both executors, fixed when the loop is built.
+
+use std::fmt;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::meta::{TaskId, TaskMeta, TaskStatus};
+use crate::report::Reporter;
+
+/// asyncio's `slow_callback_duration`: one poll longer than this is reported in debug mode.
+pub(crate) const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
+
+/// A borrowed view of a task, as hooks see it.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// let names = Arc::new(Mutex::new(Vec::new()));
+/// let n = names.clone();
+/// let ex = corio_executor::Builder::new()
+///     .on_spawn(move |t| n.lock().unwrap().push(t.name().unwrap_or("?").to_owned()))
+///     .build_local();
+/// ex.run(async {
+///     let t = corio_executor::task::Builder::new().name("job").spawn(async {});
+///     t.await.unwrap();
+/// });
+/// assert_eq!(*names.lock().unwrap(), ["job"]);
+/// ```
+#[derive(Clone, Copy)]
+pub struct TaskView<'a> {
+    meta: &'a TaskMeta,
+}
+
+impl<'a> TaskView<'a> {
+    pub(crate) fn new(meta: &'a TaskMeta) -> Self {
+        TaskView { meta }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.meta.id
+    }
+
+    /// The task's name, if it has one.
+    pub fn name(&self) -> Option<&'a str> {
+        self.meta.name.as_deref()
+    }
+
+    /// Where the task was spawned.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.meta.location
+    }
+}
+
+impl fmt::Debug for TaskView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskView")
+            .field("id", &self.id())
+            .field("name", &self.name())
+            .field("location", &self.location())
+            .finish()
+    }
+}
+
+pub(crate) type TaskHook = Box<dyn Fn(TaskView<'_>) + Send + Sync + 'static>;
+pub(crate) type DoneHook = Box<dyn Fn(TaskView<'_>, TaskStatus) + Send + Sync + 'static>;
+
+#[derive(Default)]
+pub(crate) struct Hooks {
+    pub(crate) on_spawn: Option<TaskHook>,
+    pub(crate) on_poll_start: Option<TaskHook>,
+    pub(crate) on_poll_end: Option<TaskHook>,
+    pub(crate) on_complete: Option<DoneHook>,
+}
+
+impl Hooks {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.on_spawn.is_none()
+            && self.on_poll_start.is_none()
+            && self.on_poll_end.is_none()
+            && self.on_complete.is_none()
+    }
+}
+
+pub(crate) struct Config {
+    pub(crate) reporter: Arc<Reporter>,
+    /// Slow-poll threshold when debug mode is on.
+    pub(crate) debug: Option<Duration>,
+    pub(crate) eager: bool,
+    pub(crate) hooks: Option<Hooks>,
+}
+
+impl Config {
+    pub(crate) fn hooks(&self) -> Option<&Hooks> {
+        self.hooks.as_ref()
+    }
+}
+
+/// Whether `CORIO_DEBUG` asks for debug mode (`1`, `true`, `yes`, `on`).
+pub(crate) fn debug_from_env() -> bool {
+    matches!(
+        std::env::var("CORIO_DEBUG")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Ok("1" | "true" | "yes" | "on")
+    )
+}

@@ -1,0 +1,29 @@
+//! Debug mode: naming the task that blocked the loop.
+
+use std::time::Duration;
+
+use crate::meta::TaskMeta;
+
+/// Prints the slow-poll warning: the task, its id, where it was spawned, and how long its
+/// poll held the thread. This is how a `std::thread::sleep` (or any blocking call) hiding
+/// in async code is found.
+pub(crate) fn report_slow_poll(meta: &TaskMeta, took: Duration, threshold: Duration) {
+    let name = meta
+        .name
+        .as_deref()
+        .map(|n| format!(" '{n}'"))
+        .unwrap_or_default();
+    eprintln!(
+        "corio debug: task {}{name} (spawned at {}) held its thread for {:.1} ms in one poll \
+         (threshold {:.0} ms): a blocking call in async code? Move it to corio::to_thread.",
+        meta.id,
+        meta.location,
+        took.as_secs_f64() * 1e3,
+        threshold.as_secs_f64() * 1e3,
+    );
+    crate::debug::SLOW_POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many slow polls debug mode has reported in this process.
+pub(crate) static SLOW_POLLS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
