@@ -217,6 +217,14 @@ impl Deadline {
     ///     assert!(h.expired());
     /// });
     /// ```
+    ///
+    /// A scope is entered once: `run` consumes it.
+    ///
+    /// ```compile_fail
+    /// let scope = corio_timer::Deadline::at(None);
+    /// let first = scope.run(async {});
+    /// let second = scope.run(async {}); // error: use of moved value
+    /// ```
     pub fn run<F: Future>(self, future: F) -> WithDeadline<F> {
         WithDeadline {
             future: Some(future),
