@@ -1,0 +1,307 @@
+//! The multi-thread executor: spreading work, stealing, spawning from many threads,
+//! shutdown, and `!Send` tasks pinned to their worker.
+
+mod common;
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::Duration;
+
+use common::{DropCounter, quiet_panics};
+use corio_executor::{Builder, TaskStatus, spawn, spawn_send, yield_now};
+
+#[test]
+fn tasks_spawned_from_many_threads_at_once_all_run() {
+    let ex = Builder::multi_thread().workers(2).build();
+    let threads = 4;
+    let per_thread = if cfg!(miri) { 10 } else { 2_000 };
+    let done = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(threads));
+    let spawners: Vec<_> = (0..threads)
+        .map(|_| {
+            let h = ex.handle();
+            let done = done.clone();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                let tasks: Vec<_> = (0..per_thread)
+                    .map(|i| {
+                        let done = done.clone();
+                        h.spawn(async move {
+                            done.fetch_add(1, Ordering::Relaxed);
+                            i
+                        })
+                    })
+                    .collect();
+                tasks
+                    .into_iter()
+                    .map(|t| t.join_blocking().unwrap())
+                    .sum::<usize>()
+            })
+        })
+        .collect();
+    for s in spawners {
+        assert_eq!(s.join().unwrap(), per_thread * (per_thread - 1) / 2);
+    }
+    assert_eq!(done.load(Ordering::Relaxed), threads * per_thread);
+}
+
+#[test]
+fn work_spawned_on_one_worker_is_stolen_by_the_others() {
+    let ex = Builder::multi_thread().workers(2).build();
+    let per_worker = Arc::new(Mutex::new(std::collections::HashMap::<String, usize>::new()));
+    let pw = per_worker.clone();
+    ex.block_on(async move {
+        // One task spawns every child from its own worker, so they all start in that
+        // worker's queue; the children spin long enough for the other to steal.
+        let parent = spawn_send(async move {
+            let kids: Vec<_> = (0..200)
+                .map(|_| {
+                    let pw = pw.clone();
+                    spawn_send(async move {
+                        let t0 = std::time::Instant::now();
+                        while t0.elapsed() < Duration::from_micros(200) {
+                            std::hint::spin_loop();
+                        }
+                        let name = std::thread::current().name().unwrap().to_owned();
+                        *pw.lock().unwrap().entry(name).or_default() += 1;
+                    })
+                })
+                .collect();
+            for k in kids {
+                k.await.unwrap();
+            }
+        });
+        parent.await.unwrap();
+    });
+    let counts = per_worker.lock().unwrap();
+    assert_eq!(counts.values().sum::<usize>(), 200);
+    assert_eq!(counts.len(), 2, "both workers ran children: {counts:?}");
+    assert!(ex.metrics().steals > 0, "{:?}", ex.metrics());
+}
+
+#[test]
+fn spawn_on_a_worker_pins_a_non_send_task_to_that_worker() {
+    let ex = Builder::multi_thread().workers(2).build();
+    let same = ex
+        .spawn(async {
+            let here = std::thread::current().id();
+            let state = Rc::new(5); // !Send
+            let t = spawn(async move {
+                yield_now().await;
+                (*state, std::thread::current().id())
+            });
+            let (v, there) = t.await.unwrap();
+            v == 5 && here == there
+        })
+        .join_blocking()
+        .unwrap();
+    assert!(same);
+}
+
+#[test]
+fn block_on_runs_non_send_tasks_on_the_calling_thread_and_send_tasks_on_workers() {
+    let ex = Builder::multi_thread().workers(1).build();
+    let me = std::thread::current().id();
+    ex.block_on(async move {
+        let local = spawn(async { std::thread::current().id() });
+        let remote = spawn_send(async { std::thread::current().id() });
+        assert_eq!(local.await.unwrap(), me);
+        assert_ne!(remote.await.unwrap(), me);
+    });
+}
+
+#[test]
+fn join_blocking_inside_a_loop_is_a_clear_error_not_a_deadlock() {
+    quiet_panics();
+    corio_executor::run(async {
+        let t = spawn(async { 1 });
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.join_blocking()))
+            .unwrap_err();
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(msg.contains("would block the loop"), "{msg}");
+    });
+    let ex = Builder::multi_thread().workers(1).build();
+    let inner = ex
+        .spawn(async {
+            let t = spawn_send(async { 1 });
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.join_blocking())).is_err()
+        })
+        .join_blocking()
+        .unwrap();
+    assert!(inner, "join_blocking on a worker panics too");
+}
+
+#[test]
+fn shutdown_cancels_live_tasks_and_reports_a_blocked_one() {
+    let ex = Builder::multi_thread().workers(2).build();
+    let drops = DropCounter::new();
+    for _ in 0..10 {
+        let p = drops.probe();
+        ex.spawn(async move {
+            let _p = p;
+            std::future::pending::<()>().await
+        })
+        .detach();
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let blocked = ex.spawn(async move {
+        tx.send(()).unwrap();
+        // Blocks its worker (what debug mode would flag): shutdown cannot interrupt it.
+        std::thread::sleep(Duration::from_millis(400));
+    });
+    let blocked_id = blocked.id();
+    rx.recv().unwrap();
+    while ex.metrics().tasks_alive < 11 {
+        std::thread::yield_now();
+    }
+    let report = ex.shutdown(Duration::from_millis(100));
+    assert_eq!(
+        drops.dropped(),
+        10,
+        "the idle tasks were cancelled and dropped"
+    );
+    assert!(!report.is_clean());
+    assert!(
+        report.unfinished().iter().any(|t| t.id() == blocked_id),
+        "{report}"
+    );
+    assert!(report.to_string().contains("shutdown timed out"));
+    assert!(ex.try_spawn(async {}).is_err());
+    drop(blocked);
+}
+
+#[test]
+fn a_panicking_task_does_not_take_a_worker_down() {
+    quiet_panics();
+    let ex = Builder::multi_thread().workers(1).build();
+    let err = ex
+        .spawn(async { panic!("worker task failed on purpose") })
+        .join_blocking()
+        .unwrap_err();
+    assert!(err.is_panic());
+    assert_eq!(ex.spawn(async { 5 }).join_blocking().unwrap(), 5);
+}
+
+#[test]
+fn cancel_from_another_thread_reaches_a_task_on_a_worker() {
+    let ex = Builder::multi_thread().workers(2).build();
+    let drops = DropCounter::new();
+    let p = drops.probe();
+    let mut t = ex.spawn(async move {
+        let _p = p;
+        std::future::pending::<()>().await
+    });
+    while ex.metrics().tasks_alive == 0 {
+        std::thread::yield_now();
+    }
+    let cancelled = corio_executor::run(async { t.cancel_with("from outside").await });
+    assert!(cancelled);
+    assert_eq!(drops.dropped(), 1);
+    assert_eq!(t.status(), Some(TaskStatus::Cancelled));
+}
+
+#[test]
+fn a_million_tasks_across_workers_all_complete() {
+    let n: usize = if cfg!(miri) {
+        100
+    } else if cfg!(debug_assertions) {
+        200_000
+    } else {
+        1_000_000
+    };
+    let ex = Builder::multi_thread().workers(2).build();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    ex.block_on(async move {
+        // Fan out in batches of 10 000 so handles don't all live at once.
+        for _ in 0..n / 10_000.min(n) {
+            let batch: Vec<_> = (0..10_000.min(n))
+                .map(|_| {
+                    let c = c.clone();
+                    spawn_send(async move {
+                        c.fetch_add(1, Ordering::Relaxed);
+                    })
+                })
+                .collect();
+            for t in batch {
+                t.await.unwrap();
+            }
+        }
+    });
+    assert_eq!(count.load(Ordering::Relaxed), n);
+    assert_eq!(ex.metrics().tasks_alive, 0);
+}
+
+#[test]
+fn eager_start_runs_a_task_until_its_first_suspension_at_spawn() {
+    let ex = Builder::new().eager_start(true).build_local();
+    ex.run(async {
+        let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let l = log.clone();
+        let t = spawn(async move {
+            l.borrow_mut().push("started");
+            yield_now().await;
+            l.borrow_mut().push("resumed");
+        });
+        assert_eq!(
+            *log.borrow(),
+            ["started"],
+            "ran inline up to its first await"
+        );
+        t.await.unwrap();
+        assert_eq!(*log.borrow(), ["started", "resumed"]);
+        // A task that never suspends is finished before spawn returns.
+        let quick = spawn(async { 3 });
+        assert!(quick.is_finished());
+        assert_eq!(quick.await.unwrap(), 3);
+    });
+}
+
+#[test]
+fn the_multi_thread_builder_runs_a_future_and_shuts_down() {
+    let drops = DropCounter::new();
+    let d = drops.clone();
+    let v = Builder::multi_thread().workers(2).run(async move {
+        let p = d.probe();
+        spawn_send(async move {
+            let _p = p;
+            std::future::pending::<()>().await
+        })
+        .detach();
+        yield_now().await;
+        9
+    });
+    assert_eq!(v, 9);
+    assert_eq!(drops.dropped(), 1);
+}
+
+#[test]
+fn hooks_see_spawns_polls_and_completions_on_workers() {
+    let spawned = Arc::new(AtomicUsize::new(0));
+    let polled = Arc::new(AtomicUsize::new(0));
+    let completed = Arc::new(AtomicUsize::new(0));
+    let (s, p, c) = (spawned.clone(), polled.clone(), completed.clone());
+    let ex = Builder::multi_thread()
+        .workers(2)
+        .on_spawn(move |_| {
+            s.fetch_add(1, Ordering::SeqCst);
+        })
+        .on_poll_start(move |_| {
+            p.fetch_add(1, Ordering::SeqCst);
+        })
+        .on_complete(move |_, status| {
+            assert_eq!(status, TaskStatus::Completed);
+            c.fetch_add(1, Ordering::SeqCst);
+        })
+        .build();
+    ex.spawn(async {
+        yield_now().await;
+    })
+    .join_blocking()
+    .unwrap();
+    assert_eq!(spawned.load(Ordering::SeqCst), 1);
+    assert_eq!(polled.load(Ordering::SeqCst), 2);
+    assert_eq!(completed.load(Ordering::SeqCst), 1);
+}
