@@ -11,6 +11,8 @@
 //!
 //! Options, written `#[corio::main(key = value, ..)]`:
 //! - `flavor = "local"`: the single-thread loop (the default; asyncio's model).
+//! - `flavor = "multi_thread"`: the work-stealing executor; `workers = N` sets its
+//!   number of worker threads (default: one per core).
 //!
 //! Misuse is a compile error that says what is wrong: a function that is not `async`,
 //! a `main` with parameters, an unknown option.
@@ -39,7 +41,8 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// }
 /// ```
 ///
-/// Options: `flavor = "local"` (the default).
+/// Options: `flavor = "local"` (the default) or `flavor = "multi_thread"`, with
+/// `workers = N` for the latter.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args.into(), item.into(), Kind::Main).into()
@@ -54,7 +57,7 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// Options: `flavor = "local"` (the default).
+/// Options: as [`macro@main`].
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args.into(), item.into(), Kind::Test).into()
@@ -83,9 +86,10 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
             return with_error(item, syn::Error::new(e.span(), msg));
         }
     };
-    if let Err(e) = parse_options(args, kind) {
-        return with_error(sanitized(&func, kind), e);
-    }
+    let options = match parse_options(args, kind) {
+        Ok(o) => o,
+        Err(e) => return with_error(sanitized(&func, kind), e),
+    };
     if func.sig.asyncness.is_none() {
         let e = syn::Error::new(
             func.sig.fn_token.span(),
@@ -124,10 +128,20 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
     func.sig.asyncness = None;
     let body = &func.block;
     let span = body.span();
+    let run = match options.flavor {
+        Flavor::Local => quote!(::corio::run(body)),
+        Flavor::MultiThread => {
+            let workers = options
+                .workers
+                .map(|n| quote!(.workers(#n)))
+                .unwrap_or_default();
+            quote!(::corio::Builder::multi_thread() #workers .run(body))
+        }
+    };
     let new_body = quote_spanned! {span=>
         {
             let body = async move #body;
-            ::corio::run(body)
+            #run
         }
     };
     func.block = match syn::parse2(new_body) {
@@ -145,8 +159,24 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
     }
 }
 
-fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<()> {
+#[derive(Clone, Copy, PartialEq)]
+enum Flavor {
+    Local,
+    MultiThread,
+}
+
+struct Options {
+    flavor: Flavor,
+    workers: Option<usize>,
+}
+
+fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
     let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+    let mut options = Options {
+        flavor: Flavor::Local,
+        workers: None,
+    };
+    let mut workers_span = None;
     for meta in metas {
         let nv = match &meta {
             Meta::NameValue(nv) => nv,
@@ -165,31 +195,62 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<()> {
         match key.as_str() {
             "flavor" => {
                 let value = string_value(&nv.value, kind)?;
-                match value.as_str() {
-                    "local" | "current_thread" => {}
+                options.flavor = match value.as_str() {
+                    "local" | "current_thread" => Flavor::Local,
+                    "multi_thread" => Flavor::MultiThread,
                     other => {
                         return Err(syn::Error::new(
                             nv.value.span(),
                             format!(
-                                "{}: unknown flavor \"{other}\"; this version of corio has \"local\" (one thread, the default)",
+                                "{}: unknown flavor \"{other}\"; the flavors are \"local\" (one thread, the default) and \"multi_thread\"",
                                 kind.attr()
                             ),
                         ));
                     }
+                };
+            }
+            "workers" => {
+                let n = match &nv.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Int(i), ..
+                    }) => i.base10_parse::<usize>()?,
+                    other => {
+                        return Err(syn::Error::new(
+                            other.span(),
+                            format!("{}: workers = N takes a number", kind.attr()),
+                        ));
+                    }
+                };
+                if n == 0 {
+                    return Err(syn::Error::new(
+                        nv.value.span(),
+                        format!("{}: workers must be at least 1", kind.attr()),
+                    ));
                 }
+                options.workers = Some(n);
+                workers_span = Some(nv.value.span());
             }
             other => {
                 return Err(syn::Error::new(
                     nv.path.span(),
                     format!(
-                        "{}: unknown option `{other}`; the options are: flavor",
+                        "{}: unknown option `{other}`; the options are: flavor, workers",
                         kind.attr()
                     ),
                 ));
             }
         }
     }
-    Ok(())
+    if let (Some(span), Flavor::Local) = (workers_span, options.flavor) {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "{}: workers = N needs flavor = \"multi_thread\" (the local loop has one thread)",
+                kind.attr()
+            ),
+        ));
+    }
+    Ok(options)
 }
 
 fn string_value(expr: &Expr, kind: Kind) -> syn::Result<String> {

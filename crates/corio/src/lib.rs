@@ -51,8 +51,10 @@
 
 #[doc(inline)]
 pub use corio_executor::{
-    Builder, Cancel, CurrentTask, LocalExecutor, Task, TaskId, TaskStatus, UnobservedFailure,
-    YieldNow, create_task, current_task, in_loop, run, spawn, try_spawn, yield_now,
+    BlockingPool, Builder, Cancel, CancelFlag, CurrentTask, Executor, Handle, LocalExecutor,
+    Metrics, ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
+    UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop, run, spawn,
+    spawn_blocking, spawn_blocking_with, spawn_send, task_local, to_thread, try_spawn, yield_now,
 };
 
 #[doc(inline)]

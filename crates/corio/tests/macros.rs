@@ -29,3 +29,12 @@ fn misuse_of_the_macros_is_a_clear_compile_error() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
 }
+
+#[corio::test(flavor = "multi_thread", workers = 2)]
+async fn test_macro_runs_on_the_multi_thread_executor() {
+    let worker = corio::spawn_send(async { std::thread::current().name().map(str::to_owned) })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(worker.starts_with("corio-worker"), "{worker}");
+}

@@ -1,2 +1,2 @@
-#[corio::main(workers = 4)]
+#[corio::main(threads = 4)]
 async fn main() {}
