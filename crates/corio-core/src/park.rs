@@ -2,8 +2,15 @@
 //! when nothing else is installed, the timer's fallback thread's), so every crate that
 //! builds a stack needs the same one.
 
+#[cfg(corio_loom)]
+use loom::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(corio_loom)]
+use loom::sync::{Condvar, Mutex};
+#[cfg(not(corio_loom))]
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+#[cfg(not(corio_loom))]
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::{Driver, Unpark, Unparker};
