@@ -41,11 +41,19 @@
 //! | `CancelledError` | [`Cancelled`], inside [`JoinError::Cancelled`] |
 //! | `TimeoutError` | [`Elapsed`] |
 //! | async iterators | [`Stream`] |
+//! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] (`acquire().await` → RAII permit) |
+//! | `Lock`, `Event`, `Condition`, `Barrier` | [`Lock`], [`Event`], [`Condition`], [`Barrier`] |
+//! | `Queue`, `PriorityQueue`, `LifoQueue` | [`Queue`], [`PriorityQueue`], [`LifoQueue`] |
+//! | `Future()` + `set_result` | [`oneshot`] |
+//! | `asyncio.to_thread(f)` | [`to_thread`], [`spawn_blocking`] |
+//! | `run_coroutine_threadsafe`, `call_soon_threadsafe` | [`Handle::spawn`], [`Handle::call_soon`] |
+//! | `contextvars` | [`TaskLocal`], [`task_local!`] |
 //!
 //! # Crates
 //!
 //! - [`corio_core`]: the shared traits and errors ([`core`]).
-//! - [`corio_executor`]: the event loop ([`executor`]).
+//! - [`corio_executor`]: the event loops, threads, introspection ([`executor`]).
+//! - [`corio_sync`]: Semaphore, Lock, Event, Condition, Barrier, queues, channels ([`sync`]).
 
 #![forbid(unsafe_code)]
 
@@ -59,6 +67,15 @@ pub use corio_executor::{
 
 #[doc(inline)]
 pub use corio_core::{Cancelled, Elapsed, JoinError, SpawnError};
+
+#[doc(inline)]
+pub use corio_sync::{
+    AcquireError, Barrier, BarrierWaitResult, BoundedReleaseError, BoundedSemaphore,
+    BrokenBarrier, CancelToken, Condition, Event, LifoQueue, Lock, LockGuard, OwnedLockGuard,
+    OwnedSemaphorePermit, PriorityQueue, Queue, QueueShutDown, RwLock, Semaphore,
+    SemaphorePermit, TaskDoneError, TryAcquireError, TryGetError, TryLockError, TryPutError,
+    broadcast, oneshot, watch,
+};
 
 #[doc(no_inline)]
 pub use corio_core::{AsyncBufRead, AsyncRead, AsyncWrite, Stream};
@@ -75,6 +92,12 @@ pub mod task {
 pub mod executor {
     #[doc(inline)]
     pub use corio_executor::*;
+}
+
+/// The synchronisation primitives and queues, whole (named futures included).
+pub mod sync {
+    #[doc(inline)]
+    pub use corio_sync::*;
 }
 
 /// The shared traits and error types, whole.
