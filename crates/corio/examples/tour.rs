@@ -232,6 +232,144 @@ fn main() {
     ));
     assert_eq!(sum, n * (n - 1) / 2);
 
+    // ---------------------------------------------------------------------------------
+    tour.section("multi-thread executor: spawn_send spreads work over the workers");
+    let ex = corio::Builder::multi_thread().workers(2).build();
+    let threads = ex.block_on(async {
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                corio::spawn_send(async {
+                    let t0 = Instant::now();
+                    while t0.elapsed() < std::time::Duration::from_millis(2) {
+                        std::hint::spin_loop(); // CPU work, enough for both workers to join in
+                    }
+                    std::thread::current().name().unwrap().to_owned()
+                })
+            })
+            .collect();
+        let mut names = std::collections::BTreeSet::new();
+        for t in tasks {
+            names.insert(t.await.unwrap());
+        }
+        names
+    });
+    tour.say(format!(
+        "8 CPU-bound tasks ran on {threads:?}; {:?}",
+        ex.metrics()
+    ));
+
+    // ---------------------------------------------------------------------------------
+    tour.section("to_thread: blocking code runs on the blocking pool, the loop stays free");
+    corio::run(async {
+        let t0 = Instant::now();
+        let a = corio::to_thread(|| std::thread::sleep(std::time::Duration::from_millis(20)));
+        let b = corio::to_thread(|| std::thread::sleep(std::time::Duration::from_millis(20)));
+        let mut turns = 0u32;
+        while !(a.is_finished() && b.is_finished()) {
+            corio::yield_now().await; // the loop keeps turning meanwhile
+            turns += 1;
+        }
+        a.await.unwrap();
+        b.await.unwrap();
+        tour.say(format!(
+            "two 20 ms blocking sleeps finished together in {:.1} ms; the loop turned {turns} times meanwhile",
+            t0.elapsed().as_secs_f64() * 1e3
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("Handle: a plain thread submits work to the loop and waits for it");
+    corio::run(async {
+        let handle = corio::Handle::current();
+        let worker = std::thread::spawn(move || handle.spawn(async { 6 * 7 }).join_blocking());
+        while !worker.is_finished() {
+            corio::yield_now().await;
+        }
+        tour.say(format!(
+            "the thread got {:?}",
+            worker.join().unwrap().unwrap()
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("Semaphore: at most 3 of 10 'downloads' at once (async with sem:)");
+    corio::run(async {
+        let sem = Rc::new(corio::Semaphore::new(3));
+        let active = Rc::new(RefCell::new((0u32, 0u32))); // (now, peak)
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let sem = sem.clone();
+                let active = active.clone();
+                corio::spawn(async move {
+                    let _permit = sem.acquire().await.unwrap(); // released on drop
+                    {
+                        let mut a = active.borrow_mut();
+                        a.0 += 1;
+                        a.1 = a.1.max(a.0);
+                    }
+                    corio::yield_now().await; // the "download"
+                    active.borrow_mut().0 -= 1;
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        tour.say(format!("peak concurrency: {}", active.borrow().1));
+        assert_eq!(active.borrow().1, 3);
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("Queue: producers and consumers, task_done and join");
+    corio::run(async {
+        let q = Rc::new(corio::Queue::new(4));
+        let handled = Rc::new(RefCell::new(Vec::new()));
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                let q = q.clone();
+                let handled = handled.clone();
+                corio::spawn(async move {
+                    while let Ok(item) = q.get().await {
+                        handled.borrow_mut().push((w, item));
+                        q.task_done().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for item in 0..10 {
+            q.put(item).await.unwrap(); // waits while 4 items are queued
+        }
+        q.join().await; // every item put has been marked done
+        tour.say(format!("all 10 items handled: {:?}", handled.borrow()));
+        q.shutdown(false); // the consumers' get() now returns an error and they stop
+        for w in workers {
+            w.await.unwrap();
+        }
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("Event: one set() wakes every waiter");
+    corio::run(async {
+        let ev = Rc::new(corio::Event::new());
+        let waiters: Vec<_> = (0..3)
+            .map(|i| {
+                let ev = ev.clone();
+                corio::spawn(async move {
+                    ev.wait().await;
+                    i
+                })
+            })
+            .collect();
+        corio::yield_now().await;
+        tour.say("3 tasks wait on the event; setting it");
+        ev.set();
+        let mut woke = Vec::new();
+        for w in waiters {
+            woke.push(w.await.unwrap());
+        }
+        tour.say(format!("woken: {woke:?}"));
+    });
+
     println!(
         "\ntour complete in {:.1} ms",
         tour.start.elapsed().as_secs_f64() * 1e3
