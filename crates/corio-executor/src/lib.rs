@@ -75,6 +75,7 @@ mod owner;
 mod raw;
 mod registry;
 mod report;
+mod sleepers;
 pub mod task;
 mod task_local;
 mod yield_now;

@@ -2,12 +2,20 @@
 //! completion state and done-callbacks. Stored as async-task metadata, inside the task's
 //! single allocation.
 
+#[cfg(corio_loom)]
+use loom::sync::Mutex;
+#[cfg(corio_loom)]
+use loom::sync::atomic::AtomicU8;
 use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+#[cfg(not(corio_loom))]
+use std::sync::Mutex;
+#[cfg(not(corio_loom))]
+use std::sync::atomic::AtomicU8;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use corio_core::Cancelled;
@@ -268,5 +276,84 @@ impl fmt::Debug for TaskMeta {
             .field("name", &self.name)
             .field("location", &self.location)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, corio_loom))]
+mod tests {
+    use super::*;
+    use loom::sync::Arc;
+    use loom::sync::atomic::AtomicUsize;
+
+    /// A task finishing on one thread while another registers a done-callback: the
+    /// callback runs exactly once, whichever comes first.
+    #[test]
+    fn loom_meta_a_done_callback_runs_exactly_once() {
+        loom::model(|| {
+            let meta = Arc::new(TaskMeta::new(None, std::panic::Location::caller()));
+            let runs = Arc::new(AtomicUsize::new(0));
+            let (m, r) = (meta.clone(), runs.clone());
+            let registrar = loom::thread::spawn(move || {
+                m.on_done(Box::new(move |status| {
+                    assert_eq!(status, TaskStatus::Cancelled);
+                    r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }));
+            });
+            meta.request_cancel(Cancelled::new());
+            meta.finish(TaskStatus::Cancelled);
+            registrar.join().unwrap();
+            assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        });
+    }
+
+    /// The mutation twin: an `on_done` that checks DONE and pushes without holding the
+    /// lock across both, and a `finish` that drains the list before publishing DONE.
+    /// A callback registered between the two is never run; loom must find it.
+    struct Broken {
+        done: loom::sync::atomic::AtomicBool,
+        callbacks: Mutex<Vec<DoneCallback>>,
+    }
+
+    impl Broken {
+        fn finish(&self) {
+            let cbs = std::mem::take(&mut *self.callbacks.lock().unwrap());
+            self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+            for cb in cbs {
+                cb(TaskStatus::Completed);
+            }
+        }
+
+        fn on_done(&self, cb: DoneCallback) {
+            if self.done.load(std::sync::atomic::Ordering::SeqCst) {
+                cb(TaskStatus::Completed);
+            } else {
+                self.callbacks.lock().unwrap().push(cb);
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "callback lost")]
+    fn loom_meta_mutation_twin_unlocked_registration_loses_a_callback() {
+        loom::model(|| {
+            let b = Arc::new(Broken {
+                done: loom::sync::atomic::AtomicBool::new(false),
+                callbacks: Mutex::new(Vec::new()),
+            });
+            let runs = Arc::new(AtomicUsize::new(0));
+            let (b2, r) = (b.clone(), runs.clone());
+            let registrar = loom::thread::spawn(move || {
+                b2.on_done(Box::new(move |_| {
+                    r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }));
+            });
+            b.finish();
+            registrar.join().unwrap();
+            assert_eq!(
+                runs.load(std::sync::atomic::Ordering::SeqCst),
+                1,
+                "callback lost"
+            );
+        });
     }
 }

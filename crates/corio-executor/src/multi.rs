@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 use std::thread::JoinHandle;
@@ -28,6 +28,7 @@ use crate::context;
 use crate::meta::{TaskMeta, now_nanos};
 use crate::raw::TaskFuture;
 use crate::registry::Entry as Registered;
+use crate::sleepers::Sleepers;
 use crate::task::Task;
 use crate::{Metrics, TaskSnapshot};
 
@@ -46,9 +47,7 @@ pub(crate) struct Shared {
     injector: Injector<Job>,
     stealers: Box<[Stealer<Job>]>,
     slots: Box<[WorkerSlot]>,
-    /// Parked workers, by index. `num_idle` mirrors its length for a lock-free check.
-    idle: Mutex<Vec<usize>>,
-    num_idle: AtomicUsize,
+    sleepers: Sleepers,
     registry: Box<[Mutex<Slab<Registered>>]>,
     next_shard: AtomicUsize,
     shutting_down: AtomicBool,
@@ -221,21 +220,7 @@ impl Shared {
 
     /// Wakes one parked worker, if any is parked.
     fn notify_one(&self) {
-        // Pairs with the fence in `WorkerCtx::park`: either the parking worker sees the
-        // work we just queued, or we see it counted as idle.
-        fence(Ordering::SeqCst);
-        if self.num_idle.load(Ordering::SeqCst) == 0 {
-            return;
-        }
-        let index = {
-            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            let i = idle.pop();
-            if i.is_some() {
-                self.num_idle.fetch_sub(1, Ordering::SeqCst);
-            }
-            i
-        };
-        if let Some(i) = index {
+        if let Some(i) = self.sleepers.notify_one() {
             self.slots[i].unparker.unpark();
         }
     }
@@ -505,23 +490,11 @@ impl WorkerCtx {
     }
 
     fn park(&self) {
-        {
-            let mut idle = self.shared.idle.lock().unwrap_or_else(|e| e.into_inner());
-            idle.push(self.index);
-            self.shared.num_idle.fetch_add(1, Ordering::SeqCst);
-        }
-        // Pairs with the fence in `notify_one`.
-        fence(Ordering::SeqCst);
+        self.shared.sleepers.begin_park(self.index);
         if !self.has_work() {
             self.driver.borrow_mut().park(None);
         }
-        // Woken by `notify_one` (which took us off the list), or by work seen above, or
-        // spuriously: make sure we are no longer counted as idle.
-        let mut idle = self.shared.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(pos) = idle.iter().position(|&i| i == self.index) {
-            idle.swap_remove(pos);
-            self.shared.num_idle.fetch_sub(1, Ordering::SeqCst);
-        }
+        self.shared.sleepers.end_park(self.index);
     }
 }
 
@@ -607,8 +580,7 @@ impl Executor {
                     steals: AtomicU64::new(0),
                 })
                 .collect(),
-            idle: Mutex::new(Vec::with_capacity(n)),
-            num_idle: AtomicUsize::new(0),
+            sleepers: Sleepers::new(n),
             registry: (0..SHARDS).map(|_| Mutex::new(Slab::new())).collect(),
             next_shard: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
