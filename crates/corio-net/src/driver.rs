@@ -1,0 +1,198 @@
+//! The I/O driver: the bottom layer of a loop's driver stack.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use corio_core::{Driver, DriverGuard, Unpark, Unparker};
+
+use crate::reactor::{self, Reactor};
+
+/// A [`Driver`] that waits in the operating system's poller (epoll on Linux, kqueue on
+/// macOS and the BSDs, through the `polling` crate) and wakes the tasks whose sockets
+/// became ready.
+///
+/// It is the **bottom** of a driver stack: it replaces the loop's
+/// [`ThreadParker`](corio_core::ThreadParker) rather than wrapping it. Its
+/// [`park`](Driver::park) is one `epoll_wait` with the given timeout (so a timer layer on
+/// top, such as `corio_timer::TimerDriver<IoDriver>`, makes timers and I/O share one
+/// wait); its [`unparker`](Driver::unparker) is the poller's notification (an eventfd or a
+/// pipe), and its [`enter`](Driver::enter) makes it the current reactor of the thread, so
+/// the sockets created there register with it.
+///
+/// Sockets created on a thread with no `IoDriver` entered (a multi-thread executor's
+/// workers, a tokio or smol runtime, a plain thread) register with a global fallback
+/// reactor that runs on its own thread, started on first use. A socket stays with the
+/// reactor it was created under: one created inside a loop is served only while that loop
+/// runs (which is when its tasks can make progress anyway).
+///
+/// # Examples
+///
+/// A loop with an I/O driver:
+///
+/// ```
+/// use corio_net::{IoDriver, TcpListener, TcpStream};
+///
+/// let ex = corio_executor::Builder::new()
+///     .driver(|_parker| Box::new(IoDriver::new().unwrap()))
+///     .build_local();
+/// ex.run(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+///     let addr = listener.local_addr().unwrap();
+///     let client = TcpStream::connect(addr).await.unwrap();
+///     let (server, _) = listener.accept().await.unwrap();
+///     assert_eq!(server.peer_addr().unwrap(), client.local_addr().unwrap());
+/// });
+/// ```
+///
+/// With corio-timer's wheel on top (what the `corio` facade builds):
+///
+/// ```ignore
+/// let ex = corio_executor::Builder::new()
+///     .driver(|_parker| Box::new(corio_timer::TimerDriver::new(corio_net::IoDriver::new().unwrap())))
+///     .build_local();
+/// ```
+pub struct IoDriver {
+    reactor: Arc<Reactor>,
+}
+
+impl IoDriver {
+    /// A driver with a new poller.
+    ///
+    /// # Errors
+    ///
+    /// When the operating system refuses a new poller (out of file descriptors, say).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_core::Driver;
+    /// use std::time::Duration;
+    ///
+    /// let mut driver = corio_net::IoDriver::new()?;
+    /// driver.unparker().unpark(); // remembered...
+    /// driver.park(None);          // ...so this returns at once
+    /// driver.park(Some(Duration::from_millis(1)));
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn new() -> io::Result<IoDriver> {
+        Ok(IoDriver {
+            reactor: Arc::new(Reactor::new()?),
+        })
+    }
+
+    /// A driver that uses the poller's oneshot mode (interest re-armed on every wait)
+    /// even where edge-triggered mode is available. Slower; it exists to test the path
+    /// taken on platforms without edge triggering.
+    ///
+    /// # Errors
+    ///
+    /// As [`IoDriver::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let driver = corio_net::IoDriver::new_oneshot()?;
+    /// assert!(!driver.is_edge_triggered());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn new_oneshot() -> io::Result<IoDriver> {
+        Ok(IoDriver {
+            reactor: Arc::new(Reactor::with_edge(false)?),
+        })
+    }
+
+    /// Whether sources are registered edge-triggered (epoll, kqueue) or in oneshot mode.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let driver = corio_net::IoDriver::new()?;
+    /// # #[cfg(any(target_os = "linux", target_os = "macos"))]
+    /// assert!(driver.is_edge_triggered());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn is_edge_triggered(&self) -> bool {
+        self.reactor.is_edge()
+    }
+
+    /// How many sockets are registered with this driver now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_net::{IoDriver, UdpSocket};
+    /// use corio_core::Driver;
+    ///
+    /// let driver = IoDriver::new()?;
+    /// let guard = driver.enter(); // what a loop does when it starts
+    /// let socket = UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    /// assert_eq!(driver.registered(), 1);
+    /// drop(socket);
+    /// assert_eq!(driver.registered(), 0);
+    /// drop(guard);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn registered(&self) -> usize {
+        self.reactor.live_sources()
+    }
+
+    /// Whether an `IoDriver` is entered on this thread (otherwise sockets created here use
+    /// the global fallback reactor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!corio_net::IoDriver::is_entered());
+    /// corio_executor::Builder::new()
+    ///     .driver(|_| Box::new(corio_net::IoDriver::new().unwrap()))
+    ///     .run(async { assert!(corio_net::IoDriver::is_entered()) });
+    /// ```
+    pub fn is_entered() -> bool {
+        reactor::has_current()
+    }
+}
+
+impl Driver for IoDriver {
+    fn park(&mut self, timeout: Option<Duration>) {
+        self.reactor.poll(timeout);
+    }
+
+    fn unparker(&self) -> Unparker {
+        Unparker::new(Arc::new(Notify(self.reactor.clone())))
+    }
+
+    fn enter(&self) -> DriverGuard {
+        let prev = reactor::set_current(Some(self.reactor.clone()));
+        DriverGuard::new(Exit(Some(prev)))
+    }
+}
+
+impl fmt::Debug for IoDriver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IoDriver")
+            .field("reactor", &self.reactor)
+            .finish()
+    }
+}
+
+/// The unparker: the poller's notification.
+struct Notify(Arc<Reactor>);
+
+impl Unpark for Notify {
+    fn unpark(&self) {
+        self.0.notify();
+    }
+}
+
+/// Restores the previous current reactor.
+struct Exit(Option<Option<Arc<Reactor>>>);
+
+impl Drop for Exit {
+    fn drop(&mut self) {
+        if let Some(prev) = self.0.take() {
+            reactor::set_current(prev);
+        }
+    }
+}

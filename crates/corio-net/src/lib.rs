@@ -1,0 +1,81 @@
+//! asyncio's network half for Rust: an I/O driver for corio's loop, TCP, UDP and Unix
+//! sockets, and the `open_connection` / `start_server` helpers.
+//!
+//! - [`IoDriver`]: the reactor, as the bottom layer of a loop's driver stack (epoll on
+//!   Linux, kqueue on macOS and the BSDs, through the `polling` crate). Without one, sockets
+//!   use a global fallback reactor thread, so they work on any executor.
+//! - [`TcpListener`], [`TcpStream`] (with [`TcpReadHalf`] / [`TcpWriteHalf`]),
+//!   [`UdpSocket`], and on Unix [`UnixListener`], [`UnixStream`] (with [`UnixReadHalf`] /
+//!   [`UnixWriteHalf`]). Streams are `futures_io::AsyncRead` + `AsyncWrite`.
+//! - asyncio's streams: [`open_connection`] returns a buffered [`StreamReader`] and a
+//!   [`StreamWriter`]; [`start_server`] runs a handler task per connection and returns a
+//!   [`Server`] with a graceful [`Server::shutdown`].
+//!
+//! # Readiness
+//!
+//! Sockets are registered once, edge-triggered, for both directions; an operation is
+//! always tried first and a task sleeps only after it said `WouldBlock`. Each direction of
+//! each socket keeps its own wakers: a readable event wakes the readers of that socket
+//! and nobody else. Where the poller cannot do edge triggering, the oneshot mode is used
+//! and interest is re-armed on each wait ([`IoDriver::new_oneshot`] forces it).
+//!
+//! # Timeouts
+//!
+//! The crate depends on no timer crate. The reactor keeps the few deadlines it needs
+//! itself: [`TcpStream::connect_timeout`] and [`Server::shutdown`]'s grace period. For
+//! anything else wrap the future in a timer (`corio::wait_for(stream.read(..), d)`);
+//! dropping any of this crate's futures is safe (see each method's *Cancel safety*).
+//!
+//! # Examples
+//!
+//! An echo server and a client, on a loop with an I/O driver:
+//!
+//! ```
+//! use corio_net::{IoDriver, open_connection, start_server};
+//!
+//! let ex = corio_executor::Builder::new()
+//!     .driver(|_| Box::new(IoDriver::new().unwrap()))
+//!     .build_local();
+//! ex.run(async {
+//!     let server = start_server("127.0.0.1:0", |mut reader, mut writer| async move {
+//!         let mut line = String::new();
+//!         while reader.read_line(&mut line).await.unwrap_or(0) > 0 {
+//!             writer.write_all(line.as_bytes()).await.ok();
+//!             line.clear();
+//!         }
+//!     })
+//!     .await?;
+//!     let (mut reader, mut writer) = open_connection(server.local_addr()?).await?;
+//!     writer.write_all(b"hello\n").await?;
+//!     let mut line = String::new();
+//!     reader.read_line(&mut line).await?;
+//!     assert_eq!(line, "hello\n");
+//!     std::io::Result::Ok(())
+//! })
+//! .unwrap();
+//! ```
+//!
+//! # When not to use this crate
+//!
+//! Applications want the `corio` facade, which installs the driver stack. Windows is not
+//! supported yet (the sockets are built on file descriptors).
+#![deny(unsafe_code)]
+
+mod driver;
+mod io;
+mod reactor;
+mod server;
+mod stream;
+mod streams;
+mod tcp;
+mod udp;
+#[cfg(unix)]
+mod unix;
+
+pub use driver::IoDriver;
+pub use server::{Server, start_server};
+pub use streams::{StreamReader, StreamWriter, open_connection};
+pub use tcp::{Incoming, TcpListener, TcpReadHalf, TcpStream, TcpWriteHalf};
+pub use udp::UdpSocket;
+#[cfg(unix)]
+pub use unix::{UnixListener, UnixReadHalf, UnixStream, UnixWriteHalf};

@@ -1,0 +1,409 @@
+//! The reactor: one poller, the sources registered in it, a few deadlines, and the
+//! thread-local "current reactor" with its global fallback thread.
+//!
+//! # Readiness model
+//!
+//! Every source is registered once, for both directions, in **edge-triggered** mode where
+//! the poller supports it (epoll, kqueue): no system call re-arms interest on each wait,
+//! and a source nobody waits on costs nothing but the occasional event. Edge triggering is
+//! sound here because an operation is always *tried first*; a task only waits after the
+//! operation itself said `WouldBlock`, and each direction keeps an event counter (`tick`)
+//! so that an event delivered between the failed attempt and the registration of the
+//! waker is noticed (the attempt is retried instead of sleeping).
+//!
+//! Where edge triggering is not available, sources are registered in polling's
+//! **oneshot** mode and interest is re-armed (for the directions that have waiters) each
+//! time a task goes to sleep on one. An event disarms the whole source in that mode, so
+//! the waiters of the other direction are woken too and re-arm on their next poll.
+//!
+//! Each direction of each source keeps its own list of wakers: a readable event wakes the
+//! tasks waiting to read that socket and nobody else.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use polling::{Event, Events, PollMode, Poller};
+use slab::Slab;
+
+/// Locks a mutex, ignoring poisoning: the reactor's state stays consistent across a
+/// panicking waker because every critical section is a few plain assignments.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Which way a task waits on a source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read = 0,
+    Write = 1,
+}
+
+/// The poller and everything registered in it.
+pub(crate) struct Reactor {
+    poller: Poller,
+    edge: bool,
+    sources: Mutex<Slab<Arc<Source>>>,
+    /// Held by the one thread that waits in the poller.
+    events: Mutex<Events>,
+    timers: Mutex<Timers>,
+}
+
+/// One registered file descriptor.
+pub(crate) struct Source {
+    key: usize,
+    /// Events seen per direction; read before an attempt, compared before sleeping.
+    ticks: [AtomicU64; 2],
+    state: Mutex<SourceState>,
+}
+
+#[derive(Default)]
+struct SourceState {
+    wakers: [Vec<Waker>; 2],
+    closed: bool,
+}
+
+/// Deadlines kept by the reactor itself, so that `connect_timeout` and
+/// `Server::shutdown` need no timer crate: a heap of (deadline, id) and the waker of each
+/// live id. Cancelled entries stay in the heap until their deadline passes.
+#[derive(Default)]
+struct Timers {
+    heap: BinaryHeap<Reverse<(Instant, u64)>>,
+    wakers: HashMap<u64, Option<Waker>>,
+    next_id: u64,
+}
+
+impl Reactor {
+    pub(crate) fn new() -> io::Result<Reactor> {
+        Self::with_edge(true)
+    }
+
+    /// `edge: false` forces the oneshot mode (for tests of the fallback path).
+    pub(crate) fn with_edge(edge: bool) -> io::Result<Reactor> {
+        let poller = Poller::new()?;
+        let edge = edge && poller.supports_edge();
+        Ok(Reactor {
+            poller,
+            edge,
+            sources: Mutex::new(Slab::new()),
+            events: Mutex::new(Events::new()),
+            timers: Mutex::new(Timers::default()),
+        })
+    }
+
+    pub(crate) fn is_edge(&self) -> bool {
+        self.edge
+    }
+
+    /// The reactor of the current thread's loop, or the global fallback one.
+    pub(crate) fn current() -> Arc<Reactor> {
+        CURRENT
+            .try_with(|c| c.borrow().clone())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| fallback().clone())
+    }
+
+    /// Registers `io` (already non-blocking) for both directions.
+    pub(crate) fn register(&self, io: &impl AsFd) -> io::Result<Arc<Source>> {
+        let mut sources = lock(&self.sources);
+        let entry = sources.vacant_entry();
+        let source = Arc::new(Source {
+            key: entry.key(),
+            ticks: [AtomicU64::new(0), AtomicU64::new(0)],
+            state: Mutex::new(SourceState::default()),
+        });
+        let fd = io.as_fd().as_raw_fd();
+        let (interest, mode) = if self.edge {
+            (Event::all(source.key), PollMode::Edge)
+        } else {
+            (Event::none(source.key), PollMode::Oneshot)
+        };
+        // SAFETY: `add` requires the descriptor to stay open until it is deleted from the
+        // poller. Every caller keeps `io` alive inside a `Registered`, whose `Drop` calls
+        // `deregister` (which deletes it) before the descriptor is closed.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.poller.add_with_mode(fd, interest, mode)?;
+        }
+        entry.insert(source.clone());
+        Ok(source)
+    }
+
+    /// Removes a source; must be called before its descriptor is closed.
+    pub(crate) fn deregister(&self, source: &Source, io: &impl AsFd) {
+        let stale = {
+            let mut st = lock(&source.state);
+            st.closed = true;
+            let _ = self.poller.delete(io.as_fd());
+            std::mem::take(&mut st.wakers)
+        };
+        lock(&self.sources).try_remove(source.key);
+        // Tasks still waiting (through a shared reference) re-poll and see the error.
+        for w in stale.into_iter().flatten() {
+            w.wake();
+        }
+    }
+
+    /// The event count of `dir`, to read before an attempt.
+    pub(crate) fn tick(source: &Source, dir: Direction) -> u64 {
+        source.ticks[dir as usize].load(Ordering::Acquire)
+    }
+
+    /// Registers `cx`'s waker on `dir` unless an event arrived since `tick` was read.
+    /// Returns `false` when the caller should retry its operation instead of sleeping.
+    pub(crate) fn wait(
+        &self,
+        source: &Source,
+        io: &impl AsFd,
+        dir: Direction,
+        tick: u64,
+        cx: &Context<'_>,
+    ) -> io::Result<bool> {
+        let mut st = lock(&source.state);
+        if st.closed {
+            return Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the socket was deregistered from its reactor",
+            ));
+        }
+        if source.ticks[dir as usize].load(Ordering::Acquire) != tick {
+            return Ok(false);
+        }
+        let list = &mut st.wakers[dir as usize];
+        if !list.iter().any(|w| w.will_wake(cx.waker())) {
+            list.push(cx.waker().clone());
+        }
+        if !self.edge {
+            let interest = Event::new(
+                source.key,
+                !st.wakers[0].is_empty(),
+                !st.wakers[1].is_empty(),
+            );
+            self.poller
+                .modify_with_mode(io.as_fd(), interest, PollMode::Oneshot)?;
+        }
+        Ok(true)
+    }
+
+    /// Waits for events (or `timeout`, or a notification), then wakes the tasks they
+    /// concern and the expired deadlines'.
+    pub(crate) fn poll(&self, timeout: Option<Duration>) {
+        let mut events = lock(&self.events);
+        let now = Instant::now();
+        let timeout = match self.next_deadline() {
+            Some(d) => {
+                let left = d.saturating_duration_since(now);
+                Some(timeout.map_or(left, |t| t.min(left)))
+            }
+            None => timeout,
+        };
+        events.clear();
+        if let Err(e) = self.poller.wait(&mut events, timeout) {
+            // EINTR is retried inside polling; anything else means the poller itself is
+            // broken, and a loop that cannot wait cannot go on.
+            panic!("corio-net: waiting in the poller failed: {e}");
+        }
+        let mut wake = Vec::new();
+        if !events.is_empty() {
+            let sources = lock(&self.sources);
+            for ev in events.iter() {
+                if let Some(source) = sources.get(ev.key) {
+                    self.dispatch(source, &ev, &mut wake);
+                }
+            }
+        }
+        drop(events);
+        self.expire(Instant::now(), &mut wake);
+        for w in wake {
+            w.wake();
+        }
+    }
+
+    fn dispatch(&self, source: &Source, ev: &Event, wake: &mut Vec<Waker>) {
+        let mut st = lock(&source.state);
+        // In oneshot mode an event disarms both directions: wake both, they re-arm.
+        let (r, w) = if self.edge {
+            (ev.readable, ev.writable)
+        } else {
+            (true, true)
+        };
+        if r {
+            source.ticks[0].fetch_add(1, Ordering::AcqRel);
+            wake.append(&mut st.wakers[0]);
+        }
+        if w {
+            source.ticks[1].fetch_add(1, Ordering::AcqRel);
+            wake.append(&mut st.wakers[1]);
+        }
+    }
+
+    /// Wakes the current or next `poll`.
+    pub(crate) fn notify(&self) {
+        let _ = self.poller.notify();
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let mut t = lock(&self.timers);
+        // Drop cancelled entries from the top so they do not cut waits short.
+        while let Some(&Reverse((when, id))) = t.heap.peek() {
+            if t.wakers.contains_key(&id) {
+                return Some(when);
+            }
+            t.heap.pop();
+        }
+        None
+    }
+
+    fn expire(&self, now: Instant, wake: &mut Vec<Waker>) {
+        let mut t = lock(&self.timers);
+        while let Some(&Reverse((when, id))) = t.heap.peek() {
+            if when > now {
+                break;
+            }
+            t.heap.pop();
+            // Fired: the Delay finds its id gone and completes.
+            if let Some(Some(w)) = t.wakers.remove(&id) {
+                wake.push(w);
+            }
+        }
+    }
+
+    fn add_timer(&self, when: Instant) -> u64 {
+        let mut t = lock(&self.timers);
+        let id = t.next_id;
+        t.next_id += 1;
+        let earliest = t.heap.peek().is_none_or(|Reverse((w, _))| when < *w);
+        t.heap.push(Reverse((when, id)));
+        t.wakers.insert(id, None);
+        drop(t);
+        if earliest {
+            self.notify();
+        }
+        id
+    }
+
+    fn remove_timer(&self, id: u64) {
+        lock(&self.timers).wakers.remove(&id);
+    }
+
+    pub(crate) fn live_sources(&self) -> usize {
+        lock(&self.sources).len()
+    }
+}
+
+impl fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reactor")
+            .field("edge_triggered", &self.edge)
+            .field("sources", &self.live_sources())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Source").field("key", &self.key).finish()
+    }
+}
+
+/// A deadline kept by a reactor; completes once `when` has passed.
+pub(crate) struct Delay {
+    reactor: Arc<Reactor>,
+    when: Instant,
+    id: Option<u64>,
+}
+
+impl Delay {
+    pub(crate) fn new(reactor: Arc<Reactor>, when: Instant) -> Delay {
+        Delay {
+            reactor,
+            when,
+            id: None,
+        }
+    }
+}
+
+impl Future for Delay {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if Instant::now() >= self.when {
+            if let Some(id) = self.id.take() {
+                self.reactor.remove_timer(id);
+            }
+            return Poll::Ready(());
+        }
+        let id = match self.id {
+            Some(id) => id,
+            None => {
+                let id = self.reactor.add_timer(self.when);
+                self.id = Some(id);
+                id
+            }
+        };
+        let mut t = lock(&self.reactor.timers);
+        match t.wakers.get_mut(&id) {
+            Some(slot) => *slot = Some(cx.waker().clone()),
+            // Fired between the clock read and here.
+            None => return Poll::Ready(()),
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Delay {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.reactor.remove_timer(id);
+        }
+    }
+}
+
+impl fmt::Debug for Delay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delay").field("when", &self.when).finish()
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Reactor>>> = const { RefCell::new(None) };
+}
+
+/// Makes `reactor` current on this thread; returns the previous one.
+pub(crate) fn set_current(reactor: Option<Arc<Reactor>>) -> Option<Arc<Reactor>> {
+    CURRENT.try_with(|c| c.replace(reactor)).ok().flatten()
+}
+
+/// Whether a reactor other than the fallback one is current on this thread.
+pub(crate) fn has_current() -> bool {
+    CURRENT.try_with(|c| c.borrow().is_some()).unwrap_or(false)
+}
+
+/// The global fallback reactor, turned by its own thread, for sockets used where no
+/// `IoDriver` is installed (the multi-thread executor's workers, other runtimes).
+pub(crate) fn fallback() -> &'static Arc<Reactor> {
+    static FALLBACK: OnceLock<Arc<Reactor>> = OnceLock::new();
+    FALLBACK.get_or_init(|| {
+        let reactor = Arc::new(Reactor::new().expect("corio-net: could not create a poller"));
+        let r = reactor.clone();
+        std::thread::Builder::new()
+            .name("corio-net".into())
+            .spawn(move || {
+                loop {
+                    r.poll(None);
+                }
+            })
+            .expect("corio-net: could not start the fallback reactor thread");
+        reactor
+    })
+}
