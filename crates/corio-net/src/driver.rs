@@ -48,10 +48,26 @@ use crate::reactor::{self, Reactor};
 ///
 /// With corio-timer's wheel on top (what the `corio` facade builds):
 ///
-/// ```ignore
+/// ```
+/// use corio_net::{IoDriver, UdpSocket};
+/// use corio_timer::{TimerDriver, sleep};
+/// use std::time::Duration;
+///
 /// let ex = corio_executor::Builder::new()
-///     .driver(|_parker| Box::new(corio_timer::TimerDriver::new(corio_net::IoDriver::new().unwrap())))
+///     .driver(|_parker| Box::new(TimerDriver::new(IoDriver::new().unwrap())))
 ///     .build_local();
+/// ex.run(async {
+///     let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+///     let addr = socket.local_addr().unwrap();
+///     let _sender = corio_executor::spawn(async move {
+///         sleep(Duration::from_millis(10)).await; // a timer...
+///         let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+///         s.send_to(b"late", addr).await.unwrap();
+///     });
+///     let mut buf = [0; 8];
+///     let (n, _) = socket.recv_from(&mut buf).await.unwrap(); // ...and I/O, one wait
+///     assert_eq!(&buf[..n], b"late");
+/// });
 /// ```
 pub struct IoDriver {
     reactor: Arc<Reactor>,

@@ -190,18 +190,26 @@ impl<R: AsyncRead + Unpin> StreamReader<R> {
     ) -> Poll<io::Result<usize>> {
         loop {
             let data = self.buffered();
-            if let Some(i) = data[*scanned..].iter().position(|&b| b == delim) {
-                return Poll::Ready(Ok(*scanned + i + 1));
-            }
-            *scanned = data.len();
-            if self.eof {
-                return Poll::Ready(Ok(data.len()));
-            }
-            if data.len() > self.limit {
-                return Poll::Ready(Err(io::Error::new(
+            let over = || {
+                Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!("no delimiter within the limit of {} bytes", self.limit),
-                )));
+                )))
+            };
+            if let Some(i) = data[*scanned..].iter().position(|&b| b == delim) {
+                let n = *scanned + i + 1;
+                return if n > self.limit {
+                    over()
+                } else {
+                    Poll::Ready(Ok(n))
+                };
+            }
+            *scanned = data.len();
+            if data.len() > self.limit {
+                return over();
+            }
+            if self.eof {
+                return Poll::Ready(Ok(data.len()));
             }
             match self.poll_fill(cx) {
                 Poll::Ready(Ok(_)) => {}
