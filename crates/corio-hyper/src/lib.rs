@@ -226,7 +226,7 @@ impl hyper::rt::Sleep for HyperSleep {}
 ///
 /// # Examples
 ///
-/// See the [crate](crate) documentation.
+/// See the [crate] documentation.
 pub struct CorioIo<T> {
     inner: T,
 }
