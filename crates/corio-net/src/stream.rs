@@ -172,9 +172,11 @@ where
     }
 }
 
-/// Whether a non-blocking `connect` said "in progress".
+/// Whether a non-blocking `connect` said "in progress". `EAGAIN` is not: for a Unix
+/// socket it means the listener's backlog is full, for TCP that no local port is free;
+/// both are failures, and waiting for writability would never end.
 fn in_progress(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::EINPROGRESS) || e.kind() == io::ErrorKind::WouldBlock
+    e.raw_os_error() == Some(libc::EINPROGRESS)
 }
 
 /// Connects `socket` (non-blocking) to `addr` and waits until the connection is made.
