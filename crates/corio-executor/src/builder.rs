@@ -14,7 +14,7 @@ use crate::meta::TaskStatus;
 use crate::multi::{Executor, MultiOptions};
 use crate::report::{Hook, Reporter, UnobservedFailure};
 
-type MakeDriver = Box<dyn FnOnce(ThreadParker) -> Box<dyn Driver>>;
+pub(crate) type MakeDriver = Arc<dyn Fn(ThreadParker) -> Box<dyn Driver> + Send + Sync>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flavor {
@@ -158,8 +158,9 @@ impl Builder {
     }
 
     /// Installs a driver stack, built on top of the thread parker it is given: the timer
-    /// wheel and the I/O reactor are installed this way, by the `corio` facade. Applies to
-    /// the single-thread loop (and to `block_on`'s thread of a multi-thread executor).
+    /// wheel and the I/O reactor are installed this way, by the `corio` facade. `make` is
+    /// called once for the single-thread loop, and once on each worker thread of a
+    /// multi-thread executor (each worker turns its own stack when idle).
     ///
     /// # Examples
     ///
@@ -178,8 +179,11 @@ impl Builder {
     ///     .build_local();
     /// assert_eq!(ex.block_on(async { 1 }), 1);
     /// ```
-    pub fn driver(mut self, make: impl FnOnce(ThreadParker) -> Box<dyn Driver> + 'static) -> Self {
-        self.driver = Some(Box::new(make));
+    pub fn driver(
+        mut self,
+        make: impl Fn(ThreadParker) -> Box<dyn Driver> + Send + Sync + 'static,
+    ) -> Self {
+        self.driver = Some(Arc::new(make));
         self
     }
 
@@ -280,6 +284,7 @@ impl Builder {
                 workers,
                 thread_name: self.thread_name.clone(),
                 stack_size: self.stack_size,
+                driver: self.driver.clone(),
             },
             config,
         )

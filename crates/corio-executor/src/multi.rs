@@ -554,32 +554,83 @@ impl corio_core::Spawn for Spawner {
 pub struct Executor {
     shared: Arc<Shared>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// The driver stack for `block_on`'s thread, as the workers have.
+    driver: Option<crate::builder::MakeDriver>,
 }
 
 pub(crate) struct MultiOptions {
     pub(crate) workers: usize,
     pub(crate) thread_name: String,
     pub(crate) stack_size: Option<usize>,
+    pub(crate) driver: Option<crate::builder::MakeDriver>,
 }
 
 impl Executor {
     pub(crate) fn start(options: MultiOptions, config: Config) -> Executor {
         let n = options.workers.max(1);
         let deques: Vec<Deque<Job>> = (0..n).map(|_| Deque::new_fifo()).collect();
-        let parkers: Vec<ThreadParker> = (0..n).map(|_| ThreadParker::new()).collect();
+        let stealers: Box<[Stealer<Job>]> = deques.iter().map(|d| d.stealer()).collect();
+        // Each worker builds its driver stack on its own thread (a driver need not be
+        // `Send`), reports its unparker, then waits for the shared state, which needs every
+        // worker's unparker.
+        let (unparker_tx, unparker_rx) = std::sync::mpsc::channel::<(usize, Unparker)>();
+        let mut shared_txs = Vec::with_capacity(n);
+        let mut threads = Vec::with_capacity(n);
+        for (index, deque) in deques.into_iter().enumerate() {
+            let (shared_tx, shared_rx) = std::sync::mpsc::channel::<Arc<Shared>>();
+            shared_txs.push(shared_tx);
+            let unparker_tx = unparker_tx.clone();
+            let make_driver = options.driver.clone();
+            let mut b =
+                std::thread::Builder::new().name(format!("{}-{index}", options.thread_name));
+            if let Some(size) = options.stack_size {
+                b = b.stack_size(size);
+            }
+            let handle = b
+                .spawn(move || {
+                    let parker = ThreadParker::new();
+                    let driver: Box<dyn Driver> = match make_driver {
+                        Some(make) => make(parker),
+                        None => Box::new(parker),
+                    };
+                    if unparker_tx.send((index, driver.unparker())).is_err() {
+                        return; // the executor failed to start
+                    }
+                    drop(unparker_tx);
+                    let Ok(shared) = shared_rx.recv() else { return };
+                    let ctx = WorkerCtx {
+                        shared,
+                        index,
+                        local: deque,
+                        lifo: Cell::new(None),
+                        pinned_local: RefCell::new(VecDeque::new()),
+                        driver: RefCell::new(driver),
+                        rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
+                    };
+                    ctx.run();
+                })
+                .expect("failed to spawn a corio worker thread");
+            threads.push(handle);
+        }
+        drop(unparker_tx);
+        let mut unparkers: Vec<Option<Unparker>> = (0..n).map(|_| None).collect();
+        for (index, u) in unparker_rx.iter().take(n) {
+            unparkers[index] = Some(u);
+        }
+        let slots: Box<[WorkerSlot]> = unparkers
+            .into_iter()
+            .map(|u| WorkerSlot {
+                unparker: u.expect("a corio worker thread failed to build its driver"),
+                pinned: Mutex::new(VecDeque::new()),
+                pinned_pending: AtomicBool::new(false),
+                polls: AtomicU64::new(0),
+                steals: AtomicU64::new(0),
+            })
+            .collect();
         let shared = Arc::new_cyclic(|me| Shared {
             injector: Injector::new(),
-            stealers: deques.iter().map(|d| d.stealer()).collect(),
-            slots: parkers
-                .iter()
-                .map(|p| WorkerSlot {
-                    unparker: p.unparker(),
-                    pinned: Mutex::new(VecDeque::new()),
-                    pinned_pending: AtomicBool::new(false),
-                    polls: AtomicU64::new(0),
-                    steals: AtomicU64::new(0),
-                })
-                .collect(),
+            stealers,
+            slots,
             sleepers: Sleepers::new(n),
             registry: (0..SHARDS).map(|_| Mutex::new(Slab::new())).collect(),
             next_shard: AtomicUsize::new(0),
@@ -589,33 +640,13 @@ impl Executor {
             config,
             me: me.clone(),
         });
-        let mut threads = Vec::with_capacity(n);
-        for (index, (deque, parker)) in deques.into_iter().zip(parkers).enumerate() {
-            let shared = shared.clone();
-            let mut b =
-                std::thread::Builder::new().name(format!("{}-{index}", options.thread_name));
-            if let Some(size) = options.stack_size {
-                b = b.stack_size(size);
-            }
-            let handle = b
-                .spawn(move || {
-                    let ctx = WorkerCtx {
-                        shared,
-                        index,
-                        local: deque,
-                        lifo: Cell::new(None),
-                        pinned_local: RefCell::new(VecDeque::new()),
-                        driver: RefCell::new(Box::new(parker)),
-                        rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
-                    };
-                    ctx.run();
-                })
-                .expect("failed to spawn a corio worker thread");
-            threads.push(handle);
+        for tx in shared_txs {
+            let _ = tx.send(shared.clone());
         }
         Executor {
             shared,
             threads: Mutex::new(threads),
+            driver: options.driver,
         }
     }
 
@@ -685,8 +716,12 @@ impl Executor {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _multi = context::enter_multi(self.shared.clone());
-        let local = crate::Builder::new().build_local();
-        local.run(future)
+        let mut builder = crate::Builder::new();
+        if let Some(make) = &self.driver {
+            let make = make.clone();
+            builder = builder.driver(move |p| make(p));
+        }
+        builder.build_local().run(future)
     }
 
     /// Cancels every task, waits up to `timeout` for them to unwind, stops the workers,
