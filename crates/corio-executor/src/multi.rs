@@ -361,7 +361,7 @@ impl WorkerCtx {
             ticks = ticks.wrapping_add(1);
             let job = if ticks % GLOBAL_CHECK_INTERVAL == 0 {
                 self.drain_inbox();
-                self.from_injector()
+                self.take_from_injector()
                     .or_else(|| self.next_local(&mut lifo_runs))
             } else {
                 self.next_local(&mut lifo_runs)
@@ -369,7 +369,7 @@ impl WorkerCtx {
                         self.drain_inbox();
                         self.pinned_local.borrow_mut().pop_front()
                     })
-                    .or_else(|| self.from_injector())
+                    .or_else(|| self.take_from_injector())
                     .or_else(|| self.steal())
             };
             match job {
@@ -438,7 +438,7 @@ impl WorkerCtx {
         }
     }
 
-    fn from_injector(&self) -> Option<Job> {
+    fn take_from_injector(&self) -> Option<Job> {
         loop {
             match self.shared.injector.steal_batch_and_pop(&self.local) {
                 Steal::Success(job) => return Some(job),

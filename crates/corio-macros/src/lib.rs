@@ -13,6 +13,8 @@
 //! - `flavor = "local"`: the single-thread loop (the default; asyncio's model).
 //! - `flavor = "multi_thread"`: the work-stealing executor; `workers = N` sets its
 //!   number of worker threads (default: one per core).
+//! - `start_paused = true`: the loop's clock starts paused (virtual time): sleeps complete
+//!   as soon as every task waits, so a test that sleeps an hour takes milliseconds.
 //!
 //! Misuse is a compile error that says what is wrong: a function that is not `async`,
 //! a `main` with parameters, an unknown option.
@@ -128,14 +130,16 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
     func.sig.asyncness = None;
     let body = &func.block;
     let span = body.span();
+    let paused = options.start_paused;
     let run = match options.flavor {
-        Flavor::Local => quote!(::corio::run(body)),
+        Flavor::Local if !paused => quote!(::corio::run(body)),
+        Flavor::Local => quote!(::corio::Builder::new().start_paused(true).run(body)),
         Flavor::MultiThread => {
             let workers = options
                 .workers
                 .map(|n| quote!(.workers(#n)))
                 .unwrap_or_default();
-            quote!(::corio::Builder::multi_thread() #workers .run(body))
+            quote!(::corio::Builder::multi_thread() #workers .start_paused(#paused).run(body))
         }
     };
     let new_body = quote_spanned! {span=>
@@ -168,6 +172,7 @@ enum Flavor {
 struct Options {
     flavor: Flavor,
     workers: Option<usize>,
+    start_paused: bool,
 }
 
 fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
@@ -175,6 +180,7 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
     let mut options = Options {
         flavor: Flavor::Local,
         workers: None,
+        start_paused: false,
     };
     let mut workers_span = None;
     for meta in metas {
@@ -209,6 +215,19 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
                     }
                 };
             }
+            "start_paused" => {
+                options.start_paused = match &nv.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Bool(b), ..
+                    }) => b.value,
+                    other => {
+                        return Err(syn::Error::new(
+                            other.span(),
+                            format!("{}: start_paused takes true or false", kind.attr()),
+                        ));
+                    }
+                };
+            }
             "workers" => {
                 let n = match &nv.value {
                     Expr::Lit(ExprLit {
@@ -234,7 +253,7 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
                 return Err(syn::Error::new(
                     nv.path.span(),
                     format!(
-                        "{}: unknown option `{other}`; the options are: flavor, workers",
+                        "{}: unknown option `{other}`; the options are: flavor, workers, start_paused",
                         kind.attr()
                     ),
                 ));

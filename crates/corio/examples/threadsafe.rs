@@ -25,7 +25,10 @@ async fn main() {
     let worker = std::thread::spawn(move || {
         // run_coroutine_threadsafe: spawn onto the loop, block this thread for the result.
         let answer = handle.spawn(compute(21)).join_blocking().unwrap();
-        println!("[{:>6.2} ms] worker thread got {answer} from the loop", start.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "[{:>6.2} ms] worker thread got {answer} from the loop",
+            start.elapsed().as_secs_f64() * 1e3
+        );
         // call_soon_threadsafe: a plain callback run on the loop's thread.
         handle
             .call_soon(move || {

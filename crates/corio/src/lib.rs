@@ -57,11 +57,53 @@
 
 #![forbid(unsafe_code)]
 
+mod builder;
+
+use std::future::Future;
+
+pub use builder::Builder;
+
+#[doc(inline)]
+pub use corio_timer::{
+    Deadline, DeadlineHandle, Interval, MissedTickBehavior, Sleep, Timeout, advance, clock,
+    interval, interval_at, sleep, sleep_until, timeout, timeout_at,
+};
+
+#[doc(inline)]
+pub use corio_net::{
+    Server, StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, open_connection,
+    start_server,
+};
+
+/// asyncio.run: runs `future` on a single-thread loop on this thread, with the timer
+/// wheel and the I/O reactor installed, then cancels and drains the tasks still alive
+/// and returns the output. A loop is reused across calls on the same thread.
+///
+/// # Panics
+///
+/// When called from inside a running corio loop: loops do not nest (`.await` the future
+/// instead). A panic of `future` propagates after the loop's tasks have been cancelled.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let v = corio::run(async {
+///     corio::sleep(Duration::from_millis(1)).await;
+///     "slept"
+/// });
+/// assert_eq!(v, "slept");
+/// ```
+#[track_caller]
+pub fn run<F: Future>(future: F) -> F::Output {
+    corio_executor::run_reusing(builder::default_loop, future)
+}
+
 #[doc(inline)]
 pub use corio_executor::{
-    BlockingPool, Builder, Cancel, CancelFlag, CurrentTask, Executor, Handle, LocalExecutor,
-    Metrics, ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
-    UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop, run, spawn,
+    BlockingPool, Cancel, CancelFlag, CurrentTask, Executor, Handle, LocalExecutor, Metrics,
+    ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
+    UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop, spawn,
     spawn_blocking, spawn_blocking_with, spawn_send, task_local, to_thread, try_spawn, yield_now,
 };
 
@@ -70,11 +112,11 @@ pub use corio_core::{Cancelled, Elapsed, JoinError, SpawnError};
 
 #[doc(inline)]
 pub use corio_sync::{
-    AcquireError, Barrier, BarrierWaitResult, BoundedReleaseError, BoundedSemaphore,
-    BrokenBarrier, CancelToken, Condition, Event, LifoQueue, Lock, LockGuard, OwnedLockGuard,
-    OwnedSemaphorePermit, PriorityQueue, Queue, QueueShutDown, RwLock, Semaphore,
-    SemaphorePermit, TaskDoneError, TryAcquireError, TryGetError, TryLockError, TryPutError,
-    broadcast, oneshot, watch,
+    AcquireError, Barrier, BarrierWaitResult, BoundedReleaseError, BoundedSemaphore, BrokenBarrier,
+    CancelToken, Condition, Event, LifoQueue, Lock, LockGuard, OwnedLockGuard,
+    OwnedSemaphorePermit, PriorityQueue, Queue, QueueShutDown, RwLock, Semaphore, SemaphorePermit,
+    TaskDoneError, TryAcquireError, TryGetError, TryLockError, TryPutError, broadcast, oneshot,
+    watch,
 };
 
 #[doc(no_inline)]
@@ -98,6 +140,18 @@ pub mod executor {
 pub mod sync {
     #[doc(inline)]
     pub use corio_sync::*;
+}
+
+/// Timers, whole: the timer wheel driver and its handles.
+pub mod time {
+    #[doc(inline)]
+    pub use corio_timer::*;
+}
+
+/// Sockets and the I/O driver, whole.
+pub mod net {
+    #[doc(inline)]
+    pub use corio_net::*;
 }
 
 /// The shared traits and error types, whole.

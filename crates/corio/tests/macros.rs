@@ -38,3 +38,15 @@ async fn test_macro_runs_on_the_multi_thread_executor() {
         .unwrap();
     assert!(worker.starts_with("corio-worker"), "{worker}");
 }
+
+#[corio::test(start_paused = true)]
+async fn test_macro_start_paused_runs_on_virtual_time() {
+    let t0 = corio::clock::now();
+    let wall = std::time::Instant::now();
+    corio::sleep(std::time::Duration::from_secs(3600)).await;
+    assert_eq!(
+        corio::clock::now() - t0,
+        std::time::Duration::from_secs(3600)
+    );
+    assert!(wall.elapsed() < std::time::Duration::from_secs(5));
+}
