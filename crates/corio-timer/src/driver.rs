@@ -79,6 +79,9 @@ thread_local! {
 /// [`advance`](crate::advance) and [`TimerHandle::advance`] move it by hand. A test that
 /// sleeps an hour finishes in microseconds, and every deadline is met exactly. When no timer
 /// is pending, an idle paused loop really waits (for a wake-up from another thread).
+/// Virtual time moves only while the loop is idle: a task that keeps itself ready (a
+/// busy `yield_now` loop waiting for a flag, say) holds the clock still, and the periodic
+/// `park(Some(ZERO))` of a busy loop fires only the timers already due.
 ///
 /// Because the [`Driver`] trait does not tell whether the inner driver processed an event,
 /// a paused driver polls the inner one without waiting before it jumps: a wake-up from

@@ -251,6 +251,11 @@ impl Sleep {
             return Poll::Pending; // never
         }
         let mut st = shared.lock();
+        if tick <= st.wheel.elapsed() {
+            // The wheel fired this tick between our clock read and the lock.
+            self.done = true;
+            return Poll::Ready(());
+        }
         self.key = st.wheel.insert(tick, Some(cx.waker().clone()));
         shared.armed(&st, tick);
         Poll::Pending

@@ -328,6 +328,12 @@ mod tests {
     }
 
     #[test]
+    fn entry_is_small() {
+        // The memory a pending timer costs in the wheel (plus its `Sleep`).
+        assert!(std::mem::size_of::<Entry>() <= 40);
+    }
+
+    #[test]
     fn level_placement() {
         assert_eq!(level_for(0, 0), 0);
         assert_eq!(level_for(0, 63), 0);
