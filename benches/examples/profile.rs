@@ -63,6 +63,63 @@ fn main() {
                 }
                 ex.block_on(chain(1000));
             }
+            "tokio-pingpong" => corio_benches::tokio_current_thread().block_on(async {
+                let (tx1, rx1) = async_channel::bounded::<u32>(1);
+                let (tx2, rx2) = async_channel::bounded::<u32>(1);
+                let pong = tokio::spawn(async move {
+                    while let Ok(v) = rx1.recv().await {
+                        if tx2.send(v + 1).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let ping = tokio::spawn(async move {
+                    let mut v = 0;
+                    for _ in 0..10_000 {
+                        tx1.send(v).await.unwrap();
+                        v = rx2.recv().await.unwrap();
+                    }
+                    v
+                });
+                ping.await.unwrap();
+                pong.await.unwrap();
+            }),
+            "mt-fanout" => {
+                let mt = corio::Builder::multi_thread().workers(2).build();
+                mt.block_on(async {
+                    let ts: Vec<_> = (0..100_000u64)
+                        .map(|i| corio::spawn_send(async move { i }))
+                        .collect();
+                    for t in ts {
+                        t.await.unwrap();
+                    }
+                });
+            }
+            "smol-fanout" => {
+                let ex = std::sync::Arc::new(async_executor::Executor::new());
+                let (stop_tx, stop_rx) = async_channel::bounded::<()>(1);
+                let threads: Vec<_> = (0..2)
+                    .map(|_| {
+                        let ex = ex.clone();
+                        let stop = stop_rx.clone();
+                        std::thread::spawn(move || {
+                            futures_lite::future::block_on(ex.run(stop.recv())).ok();
+                        })
+                    })
+                    .collect();
+                futures_lite::future::block_on(async {
+                    let ts: Vec<_> = (0..100_000u64)
+                        .map(|i| ex.spawn(async move { i }))
+                        .collect();
+                    for t in ts {
+                        t.await;
+                    }
+                });
+                drop(stop_tx);
+                for t in threads {
+                    t.join().unwrap();
+                }
+            }
             "tokio-chain" => {
                 fn chain(
                     n: u32,

@@ -72,6 +72,7 @@ mod local;
 mod meta;
 mod multi;
 mod owner;
+mod queues;
 mod raw;
 mod registry;
 mod report;

@@ -149,11 +149,20 @@ pub(crate) struct TaskMeta {
 
 impl TaskMeta {
     pub(crate) fn new(name: Option<Arc<str>>, location: &'static Location<'static>) -> Self {
+        Self::with_send(name, location, false)
+    }
+
+    /// `send`: the future is `Send`, so its runnable may be run on any thread.
+    pub(crate) fn with_send(
+        name: Option<Arc<str>>,
+        location: &'static Location<'static>,
+        send: bool,
+    ) -> Self {
         TaskMeta {
             id: TaskId::next(),
             name,
             location,
-            state: AtomicU8::new(0),
+            state: AtomicU8::new(if send { SEND } else { 0 }),
             reason: OnceLock::new(),
             callbacks: Mutex::new(Vec::new()),
             running: AtomicBool::new(false),

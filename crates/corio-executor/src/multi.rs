@@ -12,15 +12,15 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use async_task::{Runnable, ScheduleInfo, WithInfo};
+use crate::queues::{Injector, Job, LocalQueue};
+use async_task::{ScheduleInfo, WithInfo};
 use corio_core::{Driver, SpawnError, ThreadParker, Unparker};
-use crossbeam_deque::{Injector, Steal, Stealer, Worker as Deque};
 use slab::Slab;
 
 use crate::config::{Config, TaskView};
@@ -32,24 +32,25 @@ use crate::sleepers::Sleepers;
 use crate::task::Task;
 use crate::{Metrics, TaskSnapshot};
 
-type Job = Runnable<TaskMeta>;
-
 /// Look at the injector and the pinned inbox first every this many tasks, so that work
 /// from outside is not starved by a worker's own queue.
 const GLOBAL_CHECK_INTERVAL: u32 = 61;
 /// After this many tasks in a row from the LIFO slot, take the next from the queue, so
 /// two tasks ping-ponging through the slot cannot starve the rest.
 const MAX_LIFO_RUNS: u32 = 3;
+/// Rounds of a short spin before an idle worker parks.
+const SPIN_ROUNDS: u32 = 4;
 /// Registry shards: spawns and completions on different workers rarely share a lock.
 const SHARDS: usize = 16;
 
 pub(crate) struct Shared {
-    injector: Injector<Job>,
-    stealers: Box<[Stealer<Job>]>,
+    injector: Injector,
+    /// Each worker's own queue, by index: pushed and popped by its worker, stolen from by
+    /// the others.
+    queues: Box<[LocalQueue]>,
     slots: Box<[WorkerSlot]>,
     sleepers: Sleepers,
     registry: Box<[Mutex<Slab<Registered>>]>,
-    next_shard: AtomicUsize,
     shutting_down: AtomicBool,
     stopped: AtomicBool,
     spawned: AtomicU64,
@@ -64,13 +65,13 @@ struct WorkerSlot {
     pinned_pending: AtomicBool,
     polls: AtomicU64,
     steals: AtomicU64,
+    spawned: AtomicU64,
 }
 
 /// A worker thread's own state, on its stack while it runs.
 pub(crate) struct WorkerCtx {
     shared: Arc<Shared>,
     index: usize,
-    local: Deque<Job>,
     lifo: Cell<Option<Job>>,
     pinned_local: RefCell<VecDeque<Job>>,
     driver: RefCell<Box<dyn Driver>>,
@@ -84,6 +85,14 @@ impl WorkerCtx {
 
     pub(crate) fn shared_arc(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    fn local(&self) -> &LocalQueue {
+        &self.shared.queues[self.index]
+    }
+
+    fn push_local(&self, job: Job) {
+        self.local().push_or_inject(job, &self.shared.injector);
     }
 }
 
@@ -99,7 +108,8 @@ impl Shared {
     }
 
     pub(crate) fn register(&self, waker: &Waker, meta: &TaskMeta) -> usize {
-        let shard = self.next_shard.fetch_add(1, Ordering::Relaxed) % SHARDS;
+        // Spread by task id (handed out per thread in blocks): no shared counter to bump.
+        let shard = (meta.id.as_u64() as usize) % SHARDS;
         let idx = self.registry[shard]
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -147,7 +157,12 @@ impl Shared {
         Metrics {
             workers: self.slots.len(),
             tasks_alive: self.live_tasks(),
-            tasks_spawned: self.spawned.load(Ordering::Relaxed),
+            tasks_spawned: self.spawned.load(Ordering::Relaxed)
+                + self
+                    .slots
+                    .iter()
+                    .map(|s| s.spawned.load(Ordering::Relaxed))
+                    .sum::<u64>(),
             polls: self
                 .slots
                 .iter()
@@ -172,12 +187,12 @@ impl Shared {
             let job = job.take().expect("once");
             if info.woken_while_running {
                 // It woke itself (yield_now): back of the queue, behind everything else.
-                w.local.push(job);
+                w.push_local(job);
             } else if let Some(prev) = w.lifo.replace(Some(job)) {
-                w.local.push(prev);
+                w.push_local(prev);
             }
             // There is work others could steal; make sure someone is looking.
-            if !w.local.is_empty() {
+            if !w.local().is_empty() {
                 self.notify_one();
             }
         });
@@ -232,7 +247,7 @@ impl Shared {
     }
 
     fn spawn_with<F>(
-        self: &Arc<Self>,
+        &self,
         future: F,
         name: Option<Arc<str>>,
         location: &'static Location<'static>,
@@ -245,11 +260,11 @@ impl Shared {
         if self.is_shutting_down() {
             return Err(SpawnError::shutdown());
         }
-        let meta = TaskMeta::new(name, location);
-        if pinned_to.is_none() {
-            meta.mark_send();
-        }
-        let shared = self.clone();
+        let meta = TaskMeta::with_send(name, location, pinned_to.is_none());
+        // The schedule function owns a reference to the executor.
+        let Some(shared) = self.me.upgrade() else {
+            return Err(SpawnError::shutdown());
+        };
         let (runnable, task) = match pinned_to {
             None => {
                 // SAFETY: the conditions of `spawn_unchecked`: callers of this arm
@@ -278,20 +293,36 @@ impl Shared {
                 }
             }
         };
-        self.spawned.fetch_add(1, Ordering::Relaxed);
+        self.count_spawn();
         if let Some(h) = self.config.hooks().and_then(|h| h.on_spawn.as_ref()) {
             h(TaskView::new(runnable.metadata()));
         }
         let waker = runnable.waker();
-        let on_own_worker = context::with_worker(|w| {
-            w.is_some_and(|w| std::ptr::eq(Arc::as_ptr(&w.shared), Arc::as_ptr(self)))
-        });
+        let on_own_worker =
+            context::with_worker(|w| w.is_some_and(|w| std::ptr::eq(Arc::as_ptr(&w.shared), self)));
         if self.config.eager && on_own_worker {
             runnable.run();
         } else {
             runnable.schedule();
         }
         Ok(Task::new(task, waker))
+    }
+
+    /// Counts a spawn: on the spawning worker's own counter when there is one, so that
+    /// workers spawning at once do not share a cache line.
+    fn count_spawn(&self) {
+        let counted = context::with_worker(|w| match w {
+            Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), self) => {
+                let slot = &self.slots[w.index];
+                let n = slot.spawned.load(Ordering::Relaxed);
+                slot.spawned.store(n + 1, Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        });
+        if !counted {
+            self.spawned.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// [`spawn_send`](Self::spawn_send) through a plain reference.
@@ -305,14 +336,11 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match self.me.upgrade() {
-            Some(me) => me.spawn_send(future, name, location),
-            None => Err(SpawnError::shutdown()),
-        }
+        self.spawn_with(future, name, location, None)
     }
 
     pub(crate) fn spawn_send<F>(
-        self: &Arc<Self>,
+        &self,
         future: F,
         name: Option<Arc<str>>,
         location: &'static Location<'static>,
@@ -326,7 +354,7 @@ impl Shared {
 
     /// Spawns a `!Send` future pinned to the current worker.
     pub(crate) fn spawn_pinned<F>(
-        self: &Arc<Self>,
+        &self,
         future: F,
         name: Option<Arc<str>>,
         location: &'static Location<'static>,
@@ -336,7 +364,7 @@ impl Shared {
         F::Output: 'static,
     {
         let index = context::with_worker(|w| match w {
-            Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), Arc::as_ptr(self)) => Some(w.index),
+            Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), self) => Some(w.index),
             _ => None,
         });
         match index {
@@ -388,7 +416,7 @@ impl WorkerCtx {
         if let Some(job) = self.lifo.take() {
             crate::cancel_and_run(job, WHY);
         }
-        while let Some(job) = self.local.pop() {
+        while let Some(job) = self.local().pop() {
             crate::cancel_and_run(job, WHY);
         }
         loop {
@@ -417,13 +445,13 @@ impl WorkerCtx {
             }
         } else if let Some(job) = self.lifo.take() {
             // Give the queue a turn; the slot's task goes behind it.
-            self.local.push(job);
+            self.push_local(job);
         }
         *lifo_runs = 0;
         self.pinned_local
             .borrow_mut()
             .pop_front()
-            .or_else(|| self.local.pop())
+            .or_else(|| self.local().pop())
     }
 
     fn drain_inbox(&self) {
@@ -439,17 +467,13 @@ impl WorkerCtx {
     }
 
     fn take_from_injector(&self) -> Option<Job> {
-        loop {
-            match self.shared.injector.steal_batch_and_pop(&self.local) {
-                Steal::Success(job) => return Some(job),
-                Steal::Empty => return None,
-                Steal::Retry => continue,
-            }
-        }
+        // One at a time: the injector is lock-free, and moving batches into the local
+        // queue cost a second push and pop per task (measured with callgrind).
+        self.shared.injector.pop()
     }
 
     fn steal(&self) -> Option<Job> {
-        let n = self.shared.stealers.len();
+        let n = self.shared.queues.len();
         if n <= 1 {
             return None;
         }
@@ -464,17 +488,12 @@ impl WorkerCtx {
             if i == self.index {
                 continue;
             }
-            loop {
-                match self.shared.stealers[i].steal_batch_and_pop(&self.local) {
-                    Steal::Success(job) => {
-                        let slot = &self.shared.slots[self.index];
-                        let s = slot.steals.load(Ordering::Relaxed);
-                        slot.steals.store(s + 1, Ordering::Relaxed);
-                        return Some(job);
-                    }
-                    Steal::Empty => break,
-                    Steal::Retry => continue,
-                }
+            if let Some(job) = self.shared.queues[i].steal_into(self.local(), &self.shared.injector)
+            {
+                let slot = &self.shared.slots[self.index];
+                let s = slot.steals.load(Ordering::Relaxed);
+                slot.steals.store(s + 1, Ordering::Relaxed);
+                return Some(job);
             }
         }
         None
@@ -485,11 +504,21 @@ impl WorkerCtx {
             || self.shared.slots[self.index]
                 .pinned_pending
                 .load(Ordering::Acquire)
-            || self.shared.stealers.iter().any(|s| !s.is_empty())
+            || self.shared.queues.iter().any(|q| !q.is_empty())
             || self.shared.stopped.load(Ordering::Acquire)
     }
 
     fn park(&self) {
+        // A short spin first: work often arrives within microseconds (a burst of spawns,
+        // a reply), and a park/unpark round trip costs tens of them.
+        for _ in 0..SPIN_ROUNDS {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+            if self.has_work() {
+                return;
+            }
+        }
         self.shared.sleepers.begin_park(self.index);
         if !self.has_work() {
             self.driver.borrow_mut().park(None);
@@ -568,15 +597,13 @@ pub(crate) struct MultiOptions {
 impl Executor {
     pub(crate) fn start(options: MultiOptions, config: Config) -> Executor {
         let n = options.workers.max(1);
-        let deques: Vec<Deque<Job>> = (0..n).map(|_| Deque::new_fifo()).collect();
-        let stealers: Box<[Stealer<Job>]> = deques.iter().map(|d| d.stealer()).collect();
         // Each worker builds its driver stack on its own thread (a driver need not be
         // `Send`), reports its unparker, then waits for the shared state, which needs every
         // worker's unparker.
         let (unparker_tx, unparker_rx) = std::sync::mpsc::channel::<(usize, Unparker)>();
         let mut shared_txs = Vec::with_capacity(n);
         let mut threads = Vec::with_capacity(n);
-        for (index, deque) in deques.into_iter().enumerate() {
+        for index in 0..n {
             let (shared_tx, shared_rx) = std::sync::mpsc::channel::<Arc<Shared>>();
             shared_txs.push(shared_tx);
             let unparker_tx = unparker_tx.clone();
@@ -601,7 +628,6 @@ impl Executor {
                     let ctx = WorkerCtx {
                         shared,
                         index,
-                        local: deque,
                         lifo: Cell::new(None),
                         pinned_local: RefCell::new(VecDeque::new()),
                         driver: RefCell::new(driver),
@@ -625,15 +651,15 @@ impl Executor {
                 pinned_pending: AtomicBool::new(false),
                 polls: AtomicU64::new(0),
                 steals: AtomicU64::new(0),
+                spawned: AtomicU64::new(0),
             })
             .collect();
         let shared = Arc::new_cyclic(|me| Shared {
             injector: Injector::new(),
-            stealers,
+            queues: (0..n).map(|_| LocalQueue::new()).collect(),
             slots,
             sleepers: Sleepers::new(n),
             registry: (0..SHARDS).map(|_| Mutex::new(Slab::new())).collect(),
-            next_shard: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
             spawned: AtomicU64::new(0),
@@ -769,11 +795,13 @@ impl Executor {
             let _ = t.join();
         }
         // Leftover stealable tasks in the injector are `Send`: cancel and run them here.
-        loop {
-            match self.shared.injector.steal() {
-                Steal::Success(job) => crate::orphan(job, "the executor shut down"),
-                Steal::Empty => break,
-                Steal::Retry => continue,
+        while let Some(job) = self.shared.injector.pop() {
+            crate::orphan(job, "the executor shut down");
+        }
+        // And what a stuck worker's queue still holds (stealable tasks are `Send`).
+        for q in self.shared.queues.iter() {
+            while let Some(job) = q.pop() {
+                crate::orphan(job, "the executor shut down");
             }
         }
         ShutdownReport {
