@@ -4,3 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace "$@"
+
+# The examples are programs users copy: run each (already built by the tests) and fail if
+# one fails.
+for example in crates/corio/examples/*.rs; do
+    name="$(basename "$example" .rs)"
+    echo "== example $name"
+    cargo run -q -p corio --example "$name" > /dev/null
+done
