@@ -13,6 +13,8 @@
 //!   allocation per timer once warmed up) stacked on a lower driver. [`TimerHandle`] reaches
 //!   it from any thread.
 //! - Virtual time: [`TimerDriver::new_paused`], [`advance`], [`clock::now`].
+//! - [`call_later`], [`call_at`] → [`CallbackHandle`]: plain callbacks on the loop
+//!   (asyncio's `loop.call_later` / `call_at`), cancellable.
 //!
 //! # Where timers live
 //!
@@ -54,6 +56,7 @@
 //! for code that wants timers alone, under any executor.
 #![forbid(unsafe_code)]
 
+mod call_later;
 pub mod clock;
 mod deadline;
 mod driver;
@@ -63,6 +66,7 @@ mod sync;
 mod timeout;
 mod wheel;
 
+pub use call_later::{CallbackHandle, call_at, call_later};
 pub use corio_core::Elapsed;
 pub use deadline::{Deadline, DeadlineHandle, RescheduleError, WithDeadline};
 pub use driver::{Advance, TimerDriver, TimerHandle, advance};

@@ -65,8 +65,9 @@ pub use builder::Builder;
 
 #[doc(inline)]
 pub use corio_timer::{
-    Deadline, DeadlineHandle, Interval, MissedTickBehavior, Sleep, Timeout, advance, clock,
-    interval, interval_at, sleep, sleep_until, timeout, timeout_at,
+    CallbackHandle, Deadline, DeadlineHandle, Interval, MissedTickBehavior, Sleep, Timeout,
+    advance, call_at, call_later, clock, interval, interval_at, sleep, sleep_until, timeout,
+    timeout_at,
 };
 
 #[doc(inline)]
