@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the tests that touch unsafe code under miri, with strict provenance.
+# corio-executor is the crate with unsafe blocks whose behaviour miri can check (the task
+# metadata borrowed by its future, the thread-local pointers, the registry entries).
+# corio-net's one unsafe block registers a socket with epoll, which miri cannot emulate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! cargo +nightly miri --version >/dev/null 2>&1; then
+    rustup toolchain install nightly --profile minimal
+    rustup component add --toolchain nightly miri rust-src
+fi
+export MIRIFLAGS="${MIRIFLAGS:--Zmiri-strict-provenance -Zmiri-disable-isolation}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/miri}"
+cargo +nightly miri test -p corio-executor --lib --tests "$@"
