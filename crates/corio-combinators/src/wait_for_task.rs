@@ -1,0 +1,149 @@
+//! `wait_for_task` and its future, `WaitForTask`.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use corio_core::{Elapsed, JoinError};
+use corio_timer::Sleep;
+
+/// asyncio.wait_for on a task: waits for a spawned task with a time limit, and on expiry
+/// **cancels the task and waits until it has unwound** before returning `Err(Elapsed)`.
+///
+/// `task` is any task handle whose output is `Result<T, JoinError>`: a corio
+/// `Task<T>`, a [`SpawnedTask`](corio_core::SpawnedTask), ...; `abort` is how to cancel
+/// it (`corio_executor::Task::abort`, `SpawnedTask::abort`). `timeout` is a [`Duration`],
+/// or `None` for no limit.
+///
+/// Resolves to:
+/// - `Ok(result)` with the task's own result if it finishes in time, **or if it finishes
+///   anyway while being cancelled** (it completed at the instant of the deadline, or ran
+///   to completion before the executor processed the abort: completion wins, design
+///   decision 1). A task that panics while unwinding gives `Ok(Err(JoinError::Panicked))`:
+///   that error propagates instead of the timeout;
+/// - `Err(Elapsed)` once the task has ended cancelled.
+///
+/// A zero timeout still polls the handle once first (decision 5).
+///
+/// # Cancel safety
+///
+/// Dropping the `WaitForTask` before it resolves aborts the task (no orphan is left behind,
+/// asyncio's bpo-23219), without waiting for it to unwind.
+///
+/// # Examples
+///
+/// ```
+/// use corio_combinators::wait_for_task;
+/// use corio_executor::Task;
+/// use std::time::Duration;
+///
+/// let ex = corio_executor::Builder::new()
+///     .driver(|p| Box::new(corio_timer::TimerDriver::new_paused(p)))
+///     .build_local();
+/// ex.run(async {
+///     let slow = corio_executor::spawn(async {
+///         corio_timer::sleep(Duration::from_secs(60)).await;
+///         1
+///     });
+///     assert!(wait_for_task(slow, Duration::from_secs(1), Task::abort).await.is_err());
+///
+///     let fast = corio_executor::spawn(async { 2 });
+///     let got = wait_for_task(fast, Duration::from_secs(1), Task::abort).await;
+///     assert_eq!(got.unwrap().unwrap(), 2);
+/// });
+/// ```
+pub fn wait_for_task<F, T>(
+    task: F,
+    timeout: impl Into<Option<Duration>>,
+    abort: fn(&F),
+) -> WaitForTask<F>
+where
+    F: Future<Output = Result<T, JoinError>> + Unpin,
+{
+    WaitForTask {
+        task: Some(task),
+        sleep: timeout.into().map(corio_timer::sleep),
+        abort,
+        aborted: false,
+    }
+}
+
+/// The future of [`wait_for_task`].
+///
+/// # Examples
+///
+/// See [`wait_for_task`].
+#[must_use = "futures do nothing unless awaited; dropping this aborts the task"]
+pub struct WaitForTask<F> {
+    task: Option<F>,
+    sleep: Option<Sleep>,
+    abort: fn(&F),
+    aborted: bool,
+}
+
+impl<F> WaitForTask<F> {
+    /// Whether the time limit passed and the task was asked to cancel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_combinators::wait_for_task;
+    /// let w = wait_for_task(std::future::ready(Ok::<(), corio_core::JoinError>(())), None, |_| {});
+    /// assert!(!w.is_cancelling());
+    /// ```
+    pub fn is_cancelling(&self) -> bool {
+        self.aborted
+    }
+}
+
+impl<F, T> Future for WaitForTask<F>
+where
+    F: Future<Output = Result<T, JoinError>> + Unpin,
+{
+    type Output = Result<Result<T, JoinError>, Elapsed>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let task = this
+            .task
+            .as_mut()
+            .expect("WaitForTask polled after completion");
+        if let Poll::Ready(r) = Pin::new(&mut *task).poll(cx) {
+            this.task = None;
+            return Poll::Ready(match r {
+                Err(e) if this.aborted && e.is_cancelled() => Err(Elapsed::new()),
+                other => Ok(other),
+            });
+        }
+        if !this.aborted {
+            if let Some(sleep) = this.sleep.as_mut() {
+                if Pin::new(sleep).poll(cx).is_ready() {
+                    this.aborted = true;
+                    this.sleep = None;
+                    (this.abort)(task);
+                }
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl<F> Drop for WaitForTask<F> {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            (self.abort)(&task);
+        }
+    }
+}
+
+impl<F> fmt::Debug for WaitForTask<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitForTask")
+            .field("deadline", &self.sleep.as_ref().map(|s| s.deadline()))
+            .field("cancelling", &self.aborted)
+            .field("finished", &self.task.is_none())
+            .finish()
+    }
+}
