@@ -71,7 +71,7 @@ use crate::catch_unwind::CatchUnwind;
 ///
 ///     let failed = task_group(|tg| async move {
 ///         tg.spawn(async { Err::<(), _>("child failed".to_string()) }).unwrap();
-///         tg.spawn(std::future::pending()).unwrap(); // cancelled by the failure
+///         tg.spawn(std::future::pending::<Result<(), _>>()).unwrap(); // cancelled by the failure
 ///         Ok(())
 ///     })
 ///     .await;
@@ -212,7 +212,7 @@ impl<E: 'static> TaskGroup<E> {
     ///     let r = task_group(|tg| {
     ///         escaped = Some(tg.clone());
     ///         async move {
-    ///             let h = tg.spawn(async { Ok(5) })?;
+    ///             let h = tg.spawn(async { Ok(5) }).unwrap();
     ///             Ok::<_, ()>(h.await.unwrap())
     ///         }
     ///     });
@@ -221,7 +221,6 @@ impl<E: 'static> TaskGroup<E> {
     ///     let late = escaped.unwrap().spawn(async { Ok(()) });
     ///     assert!(matches!(late, Err(GroupSpawnError::Closed)));
     /// });
-    /// # impl From<corio_combinators::GroupSpawnError> for () { fn from(_: GroupSpawnError) {} }
     /// ```
     pub fn spawn<T, F>(&self, future: F) -> Result<GroupTask<T>, GroupSpawnError>
     where

@@ -155,7 +155,8 @@ where
 ///     let (done, pending) =
 ///         wait_timeout([fast, slow], ReturnWhen::AllCompleted, Duration::from_secs(5)).await;
 ///     assert_eq!((done.len(), pending.len()), (1, 1));
-///     assert!(pending[0].await.is_ok()); // not cancelled: it finishes later
+///     let slow = pending.into_iter().next().unwrap();
+///     assert!(slow.await.is_ok()); // not cancelled: it finishes later
 /// });
 /// ```
 pub fn wait_timeout<I>(futures: I, return_when: ReturnWhen, timeout: Duration) -> Wait<I::Item>
