@@ -33,7 +33,9 @@ pub enum ReturnWhen {
 /// An output that may be a failure: what [`ReturnWhen::FirstException`] looks for.
 ///
 /// Implemented for `Result` (an `Err` is a failure, a `JoinError` from a corio `Task`
-/// included) and for `()` and `bool` (never failures).
+/// included) and for `()` and `bool` (never failures). For a task whose own output is a
+/// `Result` (`Result<Result<T, E>, JoinError>`), only the outer `Err` counts; say
+/// otherwise with [`Wait::failure_if`].
 ///
 /// # Examples
 ///
@@ -81,6 +83,9 @@ pub type WaitResult<F> = (Vec<(usize, <F as Future>::Output)>, Vec<F>);
 /// - [`wait_timeout`] or [`Wait::timeout`] add a time limit: when it fires, the partial
 ///   `(done, pending)` is returned, with no error and without cancelling anything.
 ///
+/// Outputs must implement [`Outcome`] (any `Result`, `()`, `bool`), which is how
+/// [`ReturnWhen::FirstException`] tells a failure; map other outputs into a `Result`.
+///
 /// The futures are moved in and handed back, so they must be [`Unpin`]: corio `Task`s
 /// are; box other futures with `Box::pin`. Children have per-child wakers and the `Wait`
 /// yields after a budget of polls, as [`gather`](crate::gather()) does.
@@ -123,6 +128,7 @@ where
     Wait {
         set: PollSet::new(futures),
         return_when,
+        is_failure: <<I::Item as Future>::Output as Outcome>::is_failure,
         done: Vec::new(),
         sleep: None,
         duration: None,
@@ -189,6 +195,7 @@ where
 pub struct Wait<F: Future> {
     set: PollSet<F>,
     return_when: ReturnWhen,
+    is_failure: fn(&F::Output) -> bool,
     done: Vec<(usize, F::Output)>,
     sleep: Option<Sleep>,
     /// A timeout not started yet: the clock starts at the first poll.
@@ -204,6 +211,30 @@ impl<F: Future> Wait<F> {
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.duration = Some(timeout);
         self.sleep = None;
+        self
+    }
+
+    /// Says what counts as a failure for [`ReturnWhen::FirstException`], instead of
+    /// [`Outcome::is_failure`]. Useful for task handles whose output nests the task's
+    /// own `Result` inside the `JoinError` one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_combinators::{ReturnWhen, wait};
+    ///
+    /// corio_executor::run(async {
+    ///     let ok = corio_executor::spawn(std::future::pending::<Result<(), &str>>());
+    ///     let bad = corio_executor::spawn(async { Err::<(), _>("boom") });
+    ///     let (done, pending) = wait([ok, bad], ReturnWhen::FirstException)
+    ///         .failure_if(|r| !matches!(r, Ok(Ok(_))))
+    ///         .await;
+    ///     assert_eq!((done.len(), pending.len()), (1, 1));
+    ///     pending[0].abort();
+    /// });
+    /// ```
+    pub fn failure_if(mut self, is_failure: fn(&F::Output) -> bool) -> Self {
+        self.is_failure = is_failure;
         self
     }
 
@@ -253,7 +284,7 @@ where
                 Poll::Ready(Some((i, out))) => {
                     met |= match this.return_when {
                         ReturnWhen::FirstCompleted => true,
-                        ReturnWhen::FirstException => out.is_failure(),
+                        ReturnWhen::FirstException => (this.is_failure)(&out),
                         ReturnWhen::AllCompleted => false,
                     };
                     this.done.push((i, out));
