@@ -1,0 +1,680 @@
+//! asyncio's async iterators and async generators for Rust: `async for` is
+//! `while let Some(x) = s.next().await` over a [`Stream`], and `async def` with `yield` is
+//! [`generate`], no macro needed.
+//!
+//! The iterator trait is the ecosystem's [`futures_core::Stream`], so everything here
+//! works with other crates' streams and under any executor (corio's, tokio, smol).
+//!
+//! - Async generators: [`generate`] → [`Generator`], [`try_generate`] → [`TryGenerator`];
+//!   the body yields through a [`Co`] handle with [`Co::yield_`].
+//! - Sources: [`iter`], [`repeat_with`], [`unfold`], [`from_queue`] (a corio-sync
+//!   [`Queue`](corio_sync::Queue), drained until shut down; feature `sync`),
+//!   [`interval_stream`] (timer ticks).
+//! - Adapters, on [`StreamExt`] (implemented for every stream):
+//!   [`next`](StreamExt::next), [`map`](StreamExt::map), [`filter`](StreamExt::filter),
+//!   [`then`](StreamExt::then), [`take`](StreamExt::take),
+//!   [`take_while`](StreamExt::take_while), [`skip`](StreamExt::skip),
+//!   [`enumerate`](StreamExt::enumerate), [`zip`](StreamExt::zip),
+//!   [`merge`](StreamExt::merge), [`flatten`](StreamExt::flatten),
+//!   [`chunks`](StreamExt::chunks), [`chunks_timeout`](StreamExt::chunks_timeout),
+//!   [`throttle`](StreamExt::throttle), [`timeout`](StreamExt::timeout),
+//!   [`buffered`](StreamExt::buffered), [`buffer_unordered`](StreamExt::buffer_unordered),
+//!   [`for_each_concurrent`](StreamExt::for_each_concurrent),
+//!   [`collect`](StreamExt::collect), [`fold`](StreamExt::fold).
+//!
+//! Each adapter documents its ordering guarantee. The time-aware ones
+//! ([`chunks_timeout`](StreamExt::chunks_timeout), [`throttle`](StreamExt::throttle),
+//! [`timeout`](StreamExt::timeout), [`interval_stream`]) use corio-timer, so they run on
+//! virtual time in a loop with a paused timer driver.
+//!
+//! # Examples
+//!
+//! An async generator producing a paginated API's results as they arrive, consumed with
+//! `async for`; pages are fetched only as the consumer needs them:
+//!
+//! ```
+//! use corio_stream::{StreamExt, generate};
+//!
+//! async fn fetch_page(n: u32) -> Vec<u32> {
+//!     corio_executor::yield_now().await; // the network
+//!     if n < 3 { vec![n * 10, n * 10 + 1] } else { vec![] }
+//! }
+//!
+//! corio_executor::run(async {
+//!     let mut items = generate(|co| async move {
+//!         for n in 0.. {
+//!             let page = fetch_page(n).await;
+//!             if page.is_empty() {
+//!                 break;
+//!             }
+//!             for item in page {
+//!                 co.yield_(item).await;
+//!             }
+//!         }
+//!     });
+//!     let mut total = 0;
+//!     while let Some(item) = items.next().await {
+//!         total += item;
+//!     }
+//!     assert_eq!(total, 0 + 1 + 10 + 11 + 20 + 21);
+//! });
+//! ```
+//!
+//! The web-scraping pattern: fetch many URLs with at most 4 requests in flight, handling
+//! each response as it completes:
+//!
+//! ```
+//! use corio_stream::{StreamExt, iter};
+//!
+//! async fn fetch(url: String) -> usize {
+//!     corio_executor::yield_now().await;
+//!     url.len()
+//! }
+//!
+//! corio_executor::run(async {
+//!     let urls = (0..20).map(|i| format!("https://example.com/{i}"));
+//!     let sizes: Vec<usize> = iter(urls).map(fetch).buffer_unordered(4).collect().await;
+//!     assert_eq!(sizes.len(), 20);
+//! });
+//! ```
+//!
+//! A real-time feed consumed as it arrives, batched for a database by size or time:
+//!
+//! ```
+//! use corio_stream::{StreamExt, generate};
+//! use corio_timer::{TimerDriver, sleep};
+//! use std::time::Duration;
+//!
+//! let ex = corio_executor::Builder::new()
+//!     .driver(|p| Box::new(TimerDriver::new_paused(p)))
+//!     .build_local();
+//! ex.run(async {
+//!     let feed = generate(|co| async move {
+//!         for price in [10, 11, 12, 13, 14] {
+//!             sleep(Duration::from_millis(40)).await; // a quote every 40 ms
+//!             co.yield_(price).await;
+//!         }
+//!     });
+//!     // Write at most 100 ms late, or as soon as 10 quotes have arrived.
+//!     let mut batches = feed.chunks_timeout(10, Duration::from_millis(100));
+//!     let mut written = Vec::new();
+//!     while let Some(batch) = batches.next().await {
+//!         written.push(batch);
+//!     }
+//!     assert_eq!(written, [vec![10, 11, 12], vec![13, 14]]);
+//! });
+//! ```
+//!
+//! # Features
+//!
+//! - `sync` (default): [`from_queue`], over corio-sync's `Queue`.
+//!
+//! # When not to use this crate
+//!
+//! If a codebase already uses `futures::StreamExt` everywhere, keep it: the two traits
+//! have methods of the same names, so import one of them per module. corio's adds the
+//! time-aware adapters, `merge`, and the generators.
+#![forbid(unsafe_code)]
+
+mod adapter;
+mod generator;
+mod set;
+mod source;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+pub use adapter::buffer_unordered::BufferUnordered;
+pub use adapter::buffered::Buffered;
+pub use adapter::chunks::Chunks;
+pub use adapter::chunks_timeout::ChunksTimeout;
+pub use adapter::collect::Collect;
+pub use adapter::enumerate::Enumerate;
+pub use adapter::filter::Filter;
+pub use adapter::flatten::Flatten;
+pub use adapter::fold::Fold;
+pub use adapter::for_each_concurrent::ForEachConcurrent;
+pub use adapter::map::Map;
+pub use adapter::merge::Merge;
+pub use adapter::next::Next;
+pub use adapter::skip::Skip;
+pub use adapter::take::Take;
+pub use adapter::take_while::TakeWhile;
+pub use adapter::then::Then;
+pub use adapter::throttle::Throttle;
+pub use adapter::timeout::Timeout;
+pub use adapter::zip::Zip;
+#[doc(no_inline)]
+pub use corio_core::Elapsed;
+#[doc(no_inline)]
+pub use futures_core::{FusedStream, Stream};
+pub use generator::{Co, Generator, TryGenerator, Yield, generate, try_generate};
+pub use source::interval::{IntervalStream, interval_stream};
+pub use source::iter::{Iter, iter};
+#[cfg(feature = "sync")]
+pub use source::queue::{FromQueue, from_queue};
+pub use source::repeat_with::{RepeatWith, repeat_with};
+pub use source::unfold::{Unfold, unfold};
+
+/// `now + dur` on the timers' clock, saturating far in the future instead of overflowing.
+pub(crate) fn deadline_in(dur: Duration) -> Instant {
+    let now = corio_timer::clock::now();
+    now.checked_add(dur)
+        .or_else(|| now.checked_add(Duration::from_secs(30 * 365 * 86_400)))
+        .unwrap_or(now)
+}
+
+/// The adapters corio adds to every [`Stream`].
+///
+/// Implemented for every `Stream` (a blanket impl), so `use corio_stream::StreamExt;` is
+/// all it takes. Methods that consume the stream return a named stream or future type;
+/// nothing runs until it is polled.
+///
+/// # Examples
+///
+/// ```
+/// use corio_stream::{StreamExt, iter};
+///
+/// corio_executor::run(async {
+///     let evens: Vec<_> = iter(1..=10).filter(|x| x % 2 == 0).map(|x| x * x).collect().await;
+///     assert_eq!(evens, [4, 16, 36, 64, 100]);
+/// });
+/// ```
+pub trait StreamExt: Stream {
+    /// The next item, or `None` at the end of the stream: `async for`'s step.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe whenever the stream's own `poll_next` is: dropping the future loses
+    /// nothing, since the item stays in the stream until a poll returns it. Every stream
+    /// of this crate is cancel-safe in this sense.
+    ///
+    /// # Examples
+    ///
+    /// A real-time feed consumed item by item as it arrives:
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, interval_stream};
+    /// use std::time::Duration;
+    ///
+    /// corio_executor::run(async {
+    ///     let mut feed = interval_stream(Duration::from_millis(1)).enumerate().take(3);
+    ///     while let Some((n, _instant)) = feed.next().await {
+    ///         println!("tick {n}");
+    ///     }
+    /// });
+    /// ```
+    fn next(&mut self) -> Next<'_, Self>
+    where
+        Self: Unpin,
+    {
+        Next { stream: self }
+    }
+
+    /// Maps each item with `f`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     assert_eq!(iter([1, 2]).map(|x| x * 10).collect::<Vec<_>>().await, [10, 20]);
+    /// });
+    /// ```
+    fn map<T, F>(self, f: F) -> Map<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> T,
+    {
+        Map::new(self, f)
+    }
+
+    /// Keeps the items for which `pred` returns true (a plain, synchronous predicate; for
+    /// an async one, use [`then`](StreamExt::then) returning `Option` and filter `is_some`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let odd: Vec<_> = iter(0..6).filter(|x| x % 2 == 1).collect().await;
+    ///     assert_eq!(odd, [1, 3, 5]);
+    /// });
+    /// ```
+    fn filter<P>(self, pred: P) -> Filter<Self, P>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Item) -> bool,
+    {
+        Filter::new(self, pred)
+    }
+
+    /// Maps each item through an async function, one at a time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let out: Vec<_> = iter([1, 2])
+    ///         .then(|x| async move {
+    ///             corio_executor::yield_now().await;
+    ///             x + 1
+    ///         })
+    ///         .collect()
+    ///         .await;
+    ///     assert_eq!(out, [2, 3]);
+    /// });
+    /// ```
+    fn then<F, Fut>(self, f: F) -> Then<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future,
+    {
+        Then::new(self, f)
+    }
+
+    /// The first `n` items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, repeat_with};
+    /// corio_executor::run(async {
+    ///     assert_eq!(repeat_with(|| 'x').take(3).collect::<String>().await, "xxx");
+    /// });
+    /// ```
+    fn take(self, n: usize) -> Take<Self>
+    where
+        Self: Sized,
+    {
+        Take::new(self, n)
+    }
+
+    /// Items while `pred` holds; the first that fails ends the stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let small: Vec<_> = iter([1, 2, 9, 1]).take_while(|x| *x < 5).collect().await;
+    ///     assert_eq!(small, [1, 2]);
+    /// });
+    /// ```
+    fn take_while<P>(self, pred: P) -> TakeWhile<Self, P>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Item) -> bool,
+    {
+        TakeWhile::new(self, pred)
+    }
+
+    /// Skips the first `n` items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     assert_eq!(iter(0..5).skip(3).collect::<Vec<_>>().await, [3, 4]);
+    /// });
+    /// ```
+    fn skip(self, n: usize) -> Skip<Self>
+    where
+        Self: Sized,
+    {
+        Skip::new(self, n)
+    }
+
+    /// Pairs each item with its index, from 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let v: Vec<_> = iter(["a", "b"]).enumerate().collect().await;
+    ///     assert_eq!(v, [(0, "a"), (1, "b")]);
+    /// });
+    /// ```
+    fn enumerate(self) -> Enumerate<Self>
+    where
+        Self: Sized,
+    {
+        Enumerate::new(self)
+    }
+
+    /// Pairs the items of two streams, ending with the shorter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let v: Vec<_> = iter([1, 2, 3]).zip(iter("ab".chars())).collect().await;
+    ///     assert_eq!(v, [(1, 'a'), (2, 'b')]);
+    /// });
+    /// ```
+    fn zip<B: Stream>(self, other: B) -> Zip<Self, B>
+    where
+        Self: Sized,
+    {
+        Zip::new(self, other)
+    }
+
+    /// The items of both streams as they arrive, alternating fairly when both are ready;
+    /// ends when both have ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let v: Vec<_> = iter([1, 3, 5]).merge(iter([2, 4])).collect().await;
+    ///     assert_eq!(v, [1, 2, 3, 4, 5]);
+    /// });
+    /// ```
+    fn merge<B>(self, other: B) -> Merge<Self, B>
+    where
+        Self: Sized,
+        B: Stream<Item = Self::Item>,
+    {
+        Merge::new(self, other)
+    }
+
+    /// The items of each inner stream in turn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let v: Vec<_> = iter([iter(vec![1, 2]), iter(vec![]), iter(vec![3])])
+    ///         .flatten()
+    ///         .collect()
+    ///         .await;
+    ///     assert_eq!(v, [1, 2, 3]);
+    /// });
+    /// ```
+    fn flatten(self) -> Flatten<Self, Self::Item>
+    where
+        Self: Sized,
+        Self::Item: Stream,
+    {
+        Flatten::new(self)
+    }
+
+    /// Batches of `n` items (the last may be shorter).
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     let v: Vec<_> = iter(1..=5).chunks(2).collect().await;
+    ///     assert_eq!(v, [vec![1, 2], vec![3, 4], vec![5]]);
+    /// });
+    /// ```
+    fn chunks(self, n: usize) -> Chunks<Self>
+    where
+        Self: Sized,
+    {
+        Chunks::new(self, n)
+    }
+
+    /// Batches of up to `n` items: a batch goes out when `n` items have arrived, or when
+    /// `max_wait` has passed since its first item arrived, whichever is first. Never empty.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, generate};
+    /// use corio_timer::{TimerDriver, sleep};
+    /// use std::time::Duration;
+    ///
+    /// let ex = corio_executor::Builder::new()
+    ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
+    ///     .build_local();
+    /// ex.run(async {
+    ///     let s = generate(|co| async move {
+    ///         co.yield_(1).await;
+    ///         co.yield_(2).await;
+    ///         sleep(Duration::from_secs(5)).await; // a lull: the batch goes out at 1 s
+    ///         co.yield_(3).await;
+    ///     });
+    ///     let v: Vec<_> = s.chunks_timeout(10, Duration::from_secs(1)).collect().await;
+    ///     assert_eq!(v, [vec![1, 2], vec![3]]);
+    /// });
+    /// ```
+    fn chunks_timeout(self, n: usize, max_wait: Duration) -> ChunksTimeout<Self>
+    where
+        Self: Sized,
+    {
+        ChunksTimeout::new(self, n, max_wait)
+    }
+
+    /// Rate-limits the stream to at most one item per `period` (the first at once).
+    /// Items are delayed, never dropped, and the inner stream is not polled early.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// use corio_timer::{TimerDriver, clock};
+    /// use std::time::Duration;
+    ///
+    /// let ex = corio_executor::Builder::new()
+    ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
+    ///     .build_local();
+    /// ex.run(async {
+    ///     let start = clock::now();
+    ///     let v: Vec<_> = iter(0..3).throttle(Duration::from_secs(1)).collect().await;
+    ///     assert_eq!(v, [0, 1, 2]);
+    ///     assert_eq!(clock::now() - start, Duration::from_secs(2));
+    /// });
+    /// ```
+    fn throttle(self, period: Duration) -> Throttle<Self>
+    where
+        Self: Sized,
+    {
+        Throttle::new(self, period)
+    }
+
+    /// Yields `Err(Elapsed)` whenever an item takes longer than `dur` to arrive, then
+    /// keeps waiting for it (the stream continues; see [`Timeout`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{Elapsed, StreamExt, generate};
+    /// use corio_timer::{TimerDriver, sleep};
+    /// use std::time::Duration;
+    ///
+    /// let ex = corio_executor::Builder::new()
+    ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
+    ///     .build_local();
+    /// ex.run(async {
+    ///     let s = generate(|co| async move {
+    ///         co.yield_(1).await;
+    ///         sleep(Duration::from_millis(150)).await;
+    ///         co.yield_(2).await;
+    ///     });
+    ///     let v: Vec<_> = s.timeout(Duration::from_millis(100)).collect().await;
+    ///     assert_eq!(v, [Ok(1), Err(Elapsed::new()), Ok(2)]);
+    /// });
+    /// ```
+    fn timeout(self, dur: Duration) -> Timeout<Self>
+    where
+        Self: Sized,
+    {
+        Timeout::new(self, dur)
+    }
+
+    /// Runs up to `n` of the stream's futures at once; outputs in input order.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// use corio_timer::{TimerDriver, sleep};
+    /// use std::time::Duration;
+    ///
+    /// let ex = corio_executor::Builder::new()
+    ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
+    ///     .build_local();
+    /// ex.run(async {
+    ///     let v: Vec<_> = iter([30, 10, 20])
+    ///         .map(|ms| async move {
+    ///             sleep(Duration::from_millis(ms)).await;
+    ///             ms
+    ///         })
+    ///         .buffered(3)
+    ///         .collect()
+    ///         .await;
+    ///     assert_eq!(v, [30, 10, 20]); // input order
+    /// });
+    /// ```
+    fn buffered(self, n: usize) -> Buffered<Self>
+    where
+        Self: Sized,
+        Self::Item: Future,
+    {
+        Buffered::new(self, n)
+    }
+
+    /// Runs up to `n` of the stream's futures at once; outputs in completion order.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// use corio_timer::{TimerDriver, sleep};
+    /// use std::time::Duration;
+    ///
+    /// let ex = corio_executor::Builder::new()
+    ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
+    ///     .build_local();
+    /// ex.run(async {
+    ///     let v: Vec<_> = iter([30, 10, 20])
+    ///         .map(|ms| async move {
+    ///             sleep(Duration::from_millis(ms)).await;
+    ///             ms
+    ///         })
+    ///         .buffer_unordered(3)
+    ///         .collect()
+    ///         .await;
+    ///     assert_eq!(v, [10, 20, 30]); // completion order
+    /// });
+    /// ```
+    fn buffer_unordered(self, n: usize) -> BufferUnordered<Self>
+    where
+        Self: Sized,
+        Self::Item: Future,
+    {
+        BufferUnordered::new(self, n)
+    }
+
+    /// Runs `f(item)` for every item, up to `n` at once, until the stream ends and every
+    /// call has finished.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future drops the calls still running (each is cancelled at its
+    /// current await) and the stream with the items not yet pulled.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// use std::cell::Cell;
+    ///
+    /// corio_executor::run(async {
+    ///     let done = Cell::new(0);
+    ///     iter(0..10)
+    ///         .for_each_concurrent(3, |_| async {
+    ///             corio_executor::yield_now().await;
+    ///             done.set(done.get() + 1);
+    ///         })
+    ///         .await;
+    ///     assert_eq!(done.get(), 10);
+    /// });
+    /// ```
+    fn for_each_concurrent<F, Fut>(self, n: usize, f: F) -> ForEachConcurrent<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        ForEachConcurrent::new(self, n, f)
+    }
+
+    /// Collects every item into a collection.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future drops the items collected so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// use std::collections::HashSet;
+    /// corio_executor::run(async {
+    ///     let set: HashSet<_> = iter([1, 1, 2]).collect().await;
+    ///     assert_eq!(set.len(), 2);
+    /// });
+    /// ```
+    fn collect<C>(self) -> Collect<Self, C>
+    where
+        Self: Sized,
+        C: Default + Extend<Self::Item>,
+    {
+        Collect::new(self)
+    }
+
+    /// Folds every item into an accumulator with a plain function.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future drops the accumulator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_stream::{StreamExt, iter};
+    /// corio_executor::run(async {
+    ///     assert_eq!(iter(1..=4).fold(0, |sum, x| sum + x).await, 10);
+    /// });
+    /// ```
+    fn fold<B, F>(self, init: B, f: F) -> Fold<Self, B, F>
+    where
+        Self: Sized,
+        F: FnMut(B, Self::Item) -> B,
+    {
+        Fold::new(self, init, f)
+    }
+}
+
+impl<S: Stream + ?Sized> StreamExt for S {}

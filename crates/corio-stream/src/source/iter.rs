@@ -1,0 +1,67 @@
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use corio_core::coop;
+use futures_core::Stream;
+
+/// A stream of the items of an iterator (asyncio: an `async for` over a plain list).
+///
+/// Each item spends one unit of the task's cooperative budget, so that a long iterator
+/// consumed in a loop still lets the executor run other tasks.
+///
+/// # Ordering
+///
+/// The iterator's order.
+///
+/// # Examples
+///
+/// ```
+/// use corio_stream::{StreamExt, iter};
+///
+/// corio_executor::run(async {
+///     let mut s = iter([1, 2, 3]);
+///     assert_eq!(s.next().await, Some(1));
+///     assert_eq!(s.collect::<Vec<_>>().await, [2, 3]);
+/// });
+/// ```
+pub fn iter<I: IntoIterator>(items: I) -> Iter<I::IntoIter> {
+    Iter {
+        iter: items.into_iter(),
+    }
+}
+
+/// The stream of [`iter`].
+///
+/// # Examples
+///
+/// ```
+/// let s: corio_stream::Iter<std::ops::Range<u8>> = corio_stream::iter(0..3);
+/// # drop(s);
+/// ```
+#[must_use = "streams do nothing unless polled"]
+#[derive(Clone)]
+pub struct Iter<I> {
+    iter: I,
+}
+
+impl<I> fmt::Debug for Iter<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter").finish_non_exhaustive()
+    }
+}
+
+impl<I> Unpin for Iter<I> {}
+
+impl<I: Iterator> Stream for Iter<I> {
+    type Item = I::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
+        std::task::ready!(coop::poll_proceed(cx));
+        Poll::Ready(self.iter.next())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
