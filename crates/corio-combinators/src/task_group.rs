@@ -432,12 +432,12 @@ impl<T, E> Drop for ChildGuard<T, E> {
 /// or to a [`GroupTaskError`] saying how else it ended (its error or panic itself goes to
 /// the group's [`TaskGroupError`]).
 ///
-/// Dropping the handle changes nothing: the group still joins the child.
+/// Dropping the handle changes nothing: the group still joins the child (so, unlike a
+/// corio `Task`, it is not `#[must_use]`: spawning and forgetting is the normal use).
 ///
 /// # Examples
 ///
 /// See [`task_group`].
-#[must_use = "a GroupTask does nothing unless awaited (the group joins the child anyway)"]
 pub struct GroupTask<T> {
     slot: Arc<Slot<T>>,
     id: usize,
