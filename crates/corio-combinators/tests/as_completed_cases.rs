@@ -10,11 +10,9 @@ use corio_combinators::{as_completed, as_completed_timeout};
 use corio_core::Elapsed;
 use futures::{FutureExt, StreamExt};
 
-fn after(s: u64, v: &'static str) -> impl std::future::Future<Output = &'static str> {
-    async move {
-        sleep_secs(s).await;
-        v
-    }
+async fn after(s: u64, v: &'static str) -> &'static str {
+    sleep_secs(s).await;
+    v
 }
 
 // AC-01, test_as_completed: yields in completion order: a and b first, c last.
