@@ -22,7 +22,7 @@ use crate::ready::PollSet;
 ///
 /// An empty input resolves to an empty `Vec` at once. Outputs that are `Result`s are kept as
 /// they are (that is [`gather_settled`](crate::gather_settled)); to stop at the first
-/// error use [`try_gather`](crate::try_gather). A panic in a child propagates out of the
+/// error use [`try_gather`](crate::try_gather()). A panic in a child propagates out of the
 /// `Gather`'s poll; gather `Task`s to have panics reported as `JoinError`s instead.
 ///
 /// # Cancel safety
