@@ -41,7 +41,9 @@ use crate::catch_unwind::CatchUnwind;
 ///
 /// Children run as tasks of the current corio executor (either one), spawned through
 /// [`corio_core::context::spawn_local`]; they need not be `Send`. Run the group on a corio
-/// executor: elsewhere spawning fails with [`GroupSpawnError::Spawn`].
+/// executor: elsewhere spawning fails with [`GroupSpawnError::Spawn`]. The group's future
+/// and handle are `!Send` (they hold corio-core `SpawnedTask`s): a group lives on the
+/// thread of the loop that runs its children.
 ///
 /// # Cancel safety
 ///

@@ -1,0 +1,39 @@
+//! Compile-time Send/Sync/Unpin assertions for the public types.
+
+use std::future::Ready;
+
+use corio_combinators::*;
+
+fn send<T: Send>() {}
+fn sync<T: Sync>() {}
+fn unpin<T: Unpin>() {}
+
+type R = Ready<Result<u8, ()>>;
+type B = std::pin::Pin<Box<dyn std::future::Future<Output = Result<u8, ()>> + Send>>;
+
+#[test]
+fn auto_traits() {
+    send::<Gather<R>>();
+    unpin::<Gather<R>>();
+    send::<GatherSettled<R>>();
+    send::<TryGather<R, u8>>();
+    unpin::<TryGather<R, u8>>();
+    send::<Wait<B>>();
+    unpin::<Wait<B>>();
+    send::<WaitFor<R>>();
+    send::<AsCompleted<R>>();
+    unpin::<AsCompleted<R>>();
+    send::<AsCompletedTimeout<R>>();
+    send::<Race<R, R>>();
+    sync::<Race<R, R>>();
+    send::<Select<R, R>>();
+    send::<CancelOnDrop<B>>();
+    send::<WaitForTask<B>>();
+    // TaskGroup, TaskGroupFuture and Shield hold corio-core `SpawnedTask`s, which are
+    // `!Send`: a group and a shield stay on the thread whose loop runs their children.
+    send::<TaskGroupError<String>>();
+    send::<GroupSpawnError>();
+    sync::<GroupSpawnError>();
+    send::<Either<u8, u8>>();
+    unpin::<Shield<u8>>();
+}
