@@ -48,10 +48,13 @@ fn blocking_calls_run_concurrently_and_do_not_block_the_loop() {
         for s in sleepers {
             s.await.unwrap();
         }
-        assert!(
-            start.elapsed() < Duration::from_millis(190),
-            "they overlapped"
-        );
+        if !cfg!(miri) {
+            // Wall-clock timing means nothing under miri's interpreter.
+            assert!(
+                start.elapsed() < Duration::from_millis(190),
+                "they overlapped"
+            );
+        }
         assert!(
             ticks.load(Ordering::SeqCst) > 10,
             "the loop kept running meanwhile"
