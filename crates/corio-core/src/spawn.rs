@@ -92,11 +92,11 @@ pub trait TaskControl {
 ///
 /// See [`Spawn`].
 #[must_use = "a SpawnedTask does nothing unless awaited; dropping it detaches the task"]
-pub struct SpawnedTask(Pin<Box<dyn TaskControl>>);
+pub struct SpawnedTask(Pin<Box<dyn TaskControl + Send>>);
 
 impl SpawnedTask {
     /// Wraps an executor's task handle.
-    pub fn new<T: TaskControl + 'static>(task: T) -> Self {
+    pub fn new<T: TaskControl + Send + 'static>(task: T) -> Self {
         SpawnedTask(Box::pin(task))
     }
 

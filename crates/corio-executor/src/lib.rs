@@ -99,7 +99,7 @@ pub use local::LocalExecutor;
 pub use meta::{TaskId, TaskState, TaskStatus};
 pub use multi::{Executor, ShutdownReport};
 pub use report::UnobservedFailure;
-pub use task::{Cancel, Task};
+pub use task::{Cancel, CancelOnDrop, Task};
 pub use task_local::{Inherit, Scope, TaskLocal};
 pub use yield_now::{YieldNow, yield_now};
 

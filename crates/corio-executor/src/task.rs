@@ -274,6 +274,25 @@ impl<T> Task<T> {
         crate::block::block_on_thread("Task::join_blocking", self)
     }
 
+    /// Makes dropping the handle cancel the task (DESIGN decision 2): for giving a task to
+    /// a combinator that drops what it no longer needs (`wait_for`, `race`, `try_gather`),
+    /// when that should cancel the task rather than detach it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let t = corio_executor::spawn(std::future::pending::<()>()).cancel_on_drop();
+    ///     let id = t.id();
+    ///     drop(t); // aborts the task
+    ///     corio_executor::yield_now().await;
+    ///     assert!(corio_executor::all_tasks().iter().all(|s| s.id() != id));
+    /// });
+    /// ```
+    pub fn cancel_on_drop(self) -> CancelOnDrop<T> {
+        CancelOnDrop { task: Some(self) }
+    }
+
     /// Lets the task run on with nobody holding it: what dropping the handle does, said
     /// out loud.
     ///
@@ -397,5 +416,78 @@ impl<T> fmt::Debug for Cancel<'_, T> {
         f.debug_struct("Cancel")
             .field("task", &self.task.id())
             .finish()
+    }
+}
+
+/// A [`Task`] handle whose drop cancels the task: see [`Task::cancel_on_drop`]. Await it
+/// like the task itself.
+///
+/// # Examples
+///
+/// See [`Task::cancel_on_drop`].
+#[must_use = "dropping a CancelOnDrop cancels its task"]
+pub struct CancelOnDrop<T> {
+    task: Option<Task<T>>,
+}
+
+impl<T> CancelOnDrop<T> {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.task.as_ref().expect("present until dropped").id()
+    }
+
+    /// Whether the task has finished.
+    pub fn is_finished(&self) -> bool {
+        self.task
+            .as_ref()
+            .is_some_and(|t| t.is_finished())
+    }
+
+    /// Back to a plain handle, whose drop detaches.
+    pub fn into_inner(mut self) -> Task<T> {
+        self.task.take().expect("present until dropped")
+    }
+}
+
+impl<T> Future for CancelOnDrop<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let task = self.task.as_mut().expect("present until dropped");
+        Pin::new(task).poll(cx)
+    }
+}
+
+impl<T> Drop for CancelOnDrop<T> {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            if !t.is_finished() {
+                t.abort();
+            }
+        }
+    }
+}
+
+impl<T> fmt::Debug for CancelOnDrop<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelOnDrop")
+            .field("task", &self.task)
+            .finish()
+    }
+}
+
+impl TaskControl for CancelOnDrop<()> {
+    fn abort(&self) {
+        if let Some(t) = &self.task {
+            t.abort();
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        CancelOnDrop::is_finished(self)
+    }
+
+    fn poll_join(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), JoinError>> {
+        self.poll(cx)
     }
 }

@@ -41,6 +41,16 @@
 //! | `CancelledError` | [`Cancelled`], inside [`JoinError::Cancelled`] |
 //! | `TimeoutError` | [`Elapsed`] |
 //! | async iterators | [`Stream`] |
+//! | `asyncio.gather(*aws)` | [`gather!`](macro@gather) (tuple), [`gather`](fn@gather) (`Vec`, input order) |
+//! | `gather(..., return_exceptions=True)` | [`gather_settled`] |
+//! | `asyncio.wait(aws, return_when=..)` | [`wait`] with [`ReturnWhen`] → (done, pending) |
+//! | `asyncio.wait_for(aw, s)` | [`wait_for`]; [`wait_for_task`] cancels a task on timeout |
+//! | `asyncio.as_completed(aws)` | [`as_completed`] (a `Stream`) |
+//! | `asyncio.shield(aw)` | [`shield`] |
+//! | `asyncio.TaskGroup` | [`task_group`] / [`TaskGroup`]: every failure reported in [`TaskGroupError`] |
+//! | `asyncio.sleep(s)`, `timeout(s)` | [`sleep`], [`timeout`] (movable: [`Timeout::reschedule`]) |
+//! | `loop.call_later(s, f)` | [`call_later`] → [`CallbackHandle`] |
+//! | `open_connection`, `start_server` | [`open_connection`], [`start_server`] |
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] (`acquire().await` → RAII permit) |
 //! | `Lock`, `Event`, `Condition`, `Barrier` | [`Lock`], [`Event`], [`Condition`], [`Barrier`] |
 //! | `Queue`, `PriorityQueue`, `LifoQueue` | [`Queue`], [`PriorityQueue`], [`LifoQueue`] |
@@ -54,6 +64,10 @@
 //! - [`corio_core`]: the shared traits and errors ([`core`]).
 //! - [`corio_executor`]: the event loops, threads, introspection ([`executor`]).
 //! - [`corio_sync`]: Semaphore, Lock, Event, Condition, Barrier, queues, channels ([`sync`]).
+//! - [`corio_timer`]: the timer wheel, sleep, interval, timeout, virtual time ([`time`]).
+//! - [`corio_combinators`]: gather, wait, as_completed, shield, race, TaskGroup
+//!   ([`combinators`]).
+//! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
 
 #![forbid(unsafe_code)]
 
@@ -68,6 +82,13 @@ pub use corio_timer::{
     CallbackHandle, Deadline, DeadlineHandle, Interval, MissedTickBehavior, Sleep, Timeout,
     advance, call_at, call_later, clock, interval, interval_at, sleep, sleep_until, timeout,
     timeout_at,
+};
+
+#[doc(inline)]
+pub use corio_combinators::{
+    AsCompleted, Either, Failure, FailureKind, Gather, ReturnWhen, TaskGroup, TaskGroupError,
+    Wait, WaitResult, as_completed, as_completed_timeout, gather, gather_settled, race, select,
+    shield, task_group, try_gather, try_shield, wait, wait_for, wait_for_task, wait_timeout,
 };
 
 #[doc(inline)]
@@ -102,7 +123,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 
 #[doc(inline)]
 pub use corio_executor::{
-    BlockingPool, Cancel, CancelFlag, CurrentTask, Executor, Handle, LocalExecutor, Metrics,
+    BlockingPool, Cancel, CancelOnDrop, CancelFlag, CurrentTask, Executor, Handle, LocalExecutor, Metrics,
     ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
     UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop, spawn,
     spawn_blocking, spawn_blocking_with, spawn_send, task_local, to_thread, try_spawn, yield_now,
@@ -141,6 +162,13 @@ pub mod executor {
 pub mod sync {
     #[doc(inline)]
     pub use corio_sync::*;
+}
+
+/// The combinators, whole: gather, wait, as_completed, shield, race, TaskGroup and their
+/// named futures.
+pub mod combinators {
+    #[doc(inline)]
+    pub use corio_combinators::*;
 }
 
 /// Timers, whole: the timer wheel driver and its handles.
