@@ -70,12 +70,13 @@ impl<T> Co<T> {
     ///
     /// ```
     /// use corio_stream::{StreamExt, generate};
+    /// use std::pin::pin;
     ///
     /// corio_executor::run(async {
-    ///     let mut s = generate(|co| async move {
+    ///     let mut s = pin!(generate(|co| async move {
     ///         co.yield_(1).await;
     ///         co.yield_(2).await;
-    ///     });
+    ///     }));
     ///     assert_eq!(s.next().await, Some(1));
     ///     assert_eq!(s.next().await, Some(2));
     ///     assert_eq!(s.next().await, None);
@@ -182,6 +183,9 @@ impl<T, F> fmt::Debug for Generator<T, F> {
 /// - **Panics** in the body propagate out of the `poll_next` that resumed it; the stream
 ///   then ends if polled again.
 /// - **No allocation per item**: the body and the stream share one slot, allocated once.
+/// - **Pinning.** The body's future is stored inline, so a `Generator` is not `Unpin`:
+///   `pin!` it (or `Box::pin` it, to return it) before calling
+///   [`next`](crate::StreamExt::next). Adapters that take it by value need nothing.
 ///
 /// # Examples
 ///
@@ -190,6 +194,7 @@ impl<T, F> fmt::Debug for Generator<T, F> {
 ///
 /// ```
 /// use corio_stream::{StreamExt, generate};
+/// use std::pin::pin;
 ///
 /// // Stand-in for an HTTP call: page `n` of a listing, `None` after the last.
 /// async fn fetch_page(n: u32) -> Option<Vec<String>> {
@@ -198,7 +203,7 @@ impl<T, F> fmt::Debug for Generator<T, F> {
 /// }
 ///
 /// corio_executor::run(async {
-///     let mut results = generate(|co| async move {
+///     let mut results = pin!(generate(|co| async move {
 ///         let mut page = 0;
 ///         while let Some(items) = fetch_page(page).await {
 ///             for item in items {
@@ -206,7 +211,7 @@ impl<T, F> fmt::Debug for Generator<T, F> {
 ///             }
 ///             page += 1;
 ///         }
-///     });
+///     }));
 ///     // `async for item in results:`
 ///     let mut seen = Vec::new();
 ///     while let Some(item) = results.next().await {
@@ -340,6 +345,7 @@ impl<T, F> fmt::Debug for TryGenerator<T, F> {
 ///
 /// ```
 /// use corio_stream::{StreamExt, try_generate};
+/// use std::pin::pin;
 ///
 /// #[derive(Debug, PartialEq)]
 /// struct HttpError(u16);
@@ -349,12 +355,12 @@ impl<T, F> fmt::Debug for TryGenerator<T, F> {
 /// }
 ///
 /// corio_executor::run(async {
-///     let mut s = try_generate(|co| async move {
+///     let mut s = pin!(try_generate(|co| async move {
 ///         for n in 0.. {
 ///             co.yield_(fetch(n).await?).await;
 ///         }
 ///         Ok(())
-///     });
+///     }));
 ///     assert_eq!(s.next().await, Some(Ok(0)));
 ///     assert_eq!(s.next().await, Some(Ok(10)));
 ///     assert_eq!(s.next().await, Some(Err(HttpError(503))));

@@ -34,6 +34,7 @@
 //!
 //! ```
 //! use corio_stream::{StreamExt, generate};
+//! use std::pin::pin;
 //!
 //! async fn fetch_page(n: u32) -> Vec<u32> {
 //!     corio_executor::yield_now().await; // the network
@@ -41,7 +42,8 @@
 //! }
 //!
 //! corio_executor::run(async {
-//!     let mut items = generate(|co| async move {
+//!     // A generator is not `Unpin`: pin it (on the stack) to call `next()`.
+//!     let mut items = pin!(generate(|co| async move {
 //!         for n in 0.. {
 //!             let page = fetch_page(n).await;
 //!             if page.is_empty() {
@@ -51,7 +53,7 @@
 //!                 co.yield_(item).await;
 //!             }
 //!         }
-//!     });
+//!     }));
 //!     let mut total = 0;
 //!     while let Some(item) = items.next().await {
 //!         total += item;
@@ -83,6 +85,7 @@
 //! ```
 //! use corio_stream::{StreamExt, generate};
 //! use corio_timer::{TimerDriver, sleep};
+//! use std::pin::pin;
 //! use std::time::Duration;
 //!
 //! let ex = corio_executor::Builder::new()
@@ -96,7 +99,7 @@
 //!         }
 //!     });
 //!     // Write at most 100 ms late, or as soon as 10 quotes have arrived.
-//!     let mut batches = feed.chunks_timeout(10, Duration::from_millis(100));
+//!     let mut batches = pin!(feed.chunks_timeout(10, Duration::from_millis(100)));
 //!     let mut written = Vec::new();
 //!     while let Some(batch) = batches.next().await {
 //!         written.push(batch);
@@ -478,9 +481,12 @@ pub trait StreamExt: Stream {
     ///     .build_local();
     /// ex.run(async {
     ///     let start = clock::now();
-    ///     let v: Vec<_> = iter(0..3).throttle(Duration::from_secs(1)).collect().await;
-    ///     assert_eq!(v, [0, 1, 2]);
-    ///     assert_eq!(clock::now() - start, Duration::from_secs(2));
+    ///     let mut s = iter(0..3).throttle(Duration::from_secs(1));
+    ///     let mut at = Vec::new();
+    ///     while let Some(_) = s.next().await {
+    ///         at.push((clock::now() - start).as_secs());
+    ///     }
+    ///     assert_eq!(at, [0, 1, 2]);
     /// });
     /// ```
     fn throttle(self, period: Duration) -> Throttle<Self>

@@ -17,7 +17,7 @@ pin_project_lite::pin_project! {
     ///
     /// ```
     /// use corio_stream::{Flatten, StreamExt, iter};
-    /// let s: Flatten<_, _> = iter([iter([1, 2]), iter([3])]).flatten();
+    /// let s: Flatten<_, _> = iter([iter(vec![1, 2]), iter(vec![3])]).flatten();
     /// println!("{s:?}");
     /// ```
     #[must_use = "streams do nothing unless polled"]

@@ -15,7 +15,8 @@ pin_project_lite::pin_project! {
     /// has passed since that item went out before it even polls the inner stream again.
     /// So the inner stream is not drained ahead (back-pressure): a generator behind it
     /// produces each item only when it may be delivered. Nothing is dropped; items are
-    /// only delayed. A consumer slower than `period` is not slowed further.
+    /// only delayed. A consumer slower than `period` is not slowed further. The end of
+    /// the stream, like an item, is seen only once the period after the last item has passed.
     ///
     /// # Ordering
     ///
