@@ -370,6 +370,133 @@ fn main() {
         tour.say(format!("woken: {woke:?}"));
     });
 
+    // ---------------------------------------------------------------------------------
+    tour.section("sleep: three tasks sleeping concurrently take the longest, not the sum");
+    corio::run(async {
+        let t0 = Instant::now();
+        let sleeps: Vec<_> = [30u64, 10, 20]
+            .into_iter()
+            .map(|ms| {
+                corio::spawn(async move {
+                    corio::sleep(std::time::Duration::from_millis(ms)).await;
+                    ms
+                })
+            })
+            .collect();
+        let mut woke = Vec::new();
+        for s in sleeps {
+            woke.push(s.await.unwrap());
+        }
+        tour.say(format!(
+            "slept {woke:?} ms concurrently in {:.1} ms",
+            t0.elapsed().as_secs_f64() * 1e3
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("timeout: asyncio.timeout, with a deadline that moves");
+    corio::run(async {
+        let slow = corio::sleep(std::time::Duration::from_secs(3600));
+        let r = corio::timeout(std::time::Duration::from_millis(10), slow).await;
+        tour.say(format!("an hour-long sleep under a 10 ms timeout: {r:?}"));
+        let mut t = std::pin::pin!(corio::timeout(std::time::Duration::from_millis(5), async {
+            corio::sleep(std::time::Duration::from_millis(15)).await;
+            "made it"
+        }));
+        t.as_mut().reschedule(Some(
+            corio::clock::now() + std::time::Duration::from_millis(50),
+        ));
+        tour.say(format!("5 ms timeout rescheduled to 50 ms: {:?}", t.await));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("virtual time: a test loop sleeps an hour in no time");
+    let wall = Instant::now();
+    let virtual_elapsed = corio::Builder::new().start_paused(true).run(async {
+        let t0 = corio::clock::now();
+        corio::sleep(std::time::Duration::from_secs(3600)).await;
+        corio::clock::now() - t0
+    });
+    tour.say(format!(
+        "slept {:?} of virtual time in {:.2} ms of real time",
+        virtual_elapsed,
+        wall.elapsed().as_secs_f64() * 1e3
+    ));
+
+    // ---------------------------------------------------------------------------------
+    tour.section("gather: results in input order, whatever the completion order");
+    corio::run(async {
+        let (a, b) = corio::gather!(
+            async {
+                corio::sleep(std::time::Duration::from_millis(10)).await;
+                "slow"
+            },
+            async { 42 }
+        )
+        .await;
+        tour.say(format!("gather!(slow, fast) = ({a:?}, {b})"));
+        let settled =
+            corio::gather_settled(["7", "x"].map(|s| async move { s.parse::<u8>() })).await;
+        tour.say(format!(
+            "gather_settled (return_exceptions=True): {settled:?}"
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("as_completed and wait: in completion order, and (done, pending)");
+    corio::run(async {
+        use futures::StreamExt;
+        let delays = [30u64, 10, 20];
+        let futs = delays.map(|ms| async move {
+            corio::sleep(std::time::Duration::from_millis(ms)).await;
+            ms
+        });
+        let order: Vec<_> = corio::as_completed(futs).collect().await;
+        tour.say(format!("as_completed over {delays:?} ms yields {order:?}"));
+        let tasks: Vec<_> = delays
+            .iter()
+            .map(|&ms| {
+                corio::spawn(async move {
+                    corio::sleep(std::time::Duration::from_millis(ms)).await;
+                    ms
+                })
+            })
+            .collect();
+        let (done, pending) = corio::wait(tasks, corio::ReturnWhen::FirstCompleted).await;
+        tour.say(format!(
+            "wait(FIRST_COMPLETED): done {:?}, {} still pending (handed back to the caller)",
+            done.iter()
+                .map(|(i, r)| (*i, r.as_ref().ok().copied()))
+                .collect::<Vec<_>>(),
+            pending.len()
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("TaskGroup: the first failure cancels the siblings; every failure reported");
+    corio::run(async {
+        let t0 = Instant::now();
+        let r = corio::task_group(|tg| async move {
+            tg.spawn(async {
+                corio::sleep(std::time::Duration::from_millis(5)).await;
+                Err::<(), _>("a child failed".to_string())
+            })
+            .unwrap();
+            tg.spawn(async {
+                corio::sleep(std::time::Duration::from_secs(3600)).await;
+                Ok(())
+            })
+            .unwrap();
+            Ok::<_, String>(())
+        })
+        .await;
+        tour.say(format!(
+            "group result after {:.1} ms (the hour-long sibling was cancelled): {}",
+            t0.elapsed().as_secs_f64() * 1e3,
+            r.unwrap_err()
+        ));
+    });
+
     println!(
         "\ntour complete in {:.1} ms",
         tour.start.elapsed().as_secs_f64() * 1e3
