@@ -11,15 +11,15 @@ use corio_executor::{
     BlockingPool, Handle, LocalExecutor, run, spawn_blocking, to_thread, yield_now,
 };
 
-// TH: test_threads.py ToThreadTests.test_to_thread
+// TH-01, test_threads.py ToThreadTests.test_to_thread
 #[test]
-fn to_thread_returns_the_function_result() {
+fn th_01_to_thread_returns_the_function_result_test_to_thread() {
     assert_eq!(run(async { to_thread(|| 40 + 2).await.unwrap() }), 42);
 }
 
-// TH: test_threads.py ToThreadTests.test_to_thread_exception
+// TH-02, test_threads.py ToThreadTests.test_to_thread_exception
 #[test]
-fn to_thread_panic_comes_back_as_a_join_error() {
+fn th_02_to_thread_panic_comes_back_as_a_join_error_test_to_thread_exception() {
     common::quiet_panics();
     let e = run(async {
         to_thread(|| panic!("thread failed on purpose"))
@@ -29,9 +29,9 @@ fn to_thread_panic_comes_back_as_a_join_error() {
     assert_eq!(e.panic_message(), Some("thread failed on purpose"));
 }
 
-// TH: test_threads.py ToThreadTests.test_to_thread_concurrent
+// TH-04, test_threads.py ToThreadTests.test_to_thread_concurrent
 #[test]
-fn blocking_calls_run_concurrently_and_do_not_block_the_loop() {
+fn th_04_blocking_calls_run_concurrently_and_do_not_block_the_loop_test_to_thread_concurrent() {
     run(async {
         let start = Instant::now();
         let ticks = Arc::new(AtomicUsize::new(0));
@@ -141,9 +141,9 @@ fn spawn_blocking_with_sees_the_cancel_flag() {
     });
 }
 
-// TH: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe
+// TH-06, test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe
 #[test]
-fn a_plain_thread_submits_work_to_a_loop_and_waits_for_it() {
+fn th_06_a_plain_thread_submits_work_to_a_loop_and_waits_for_it_test_run_coroutine_threadsafe() {
     let ex = LocalExecutor::new();
     let handle = ex.handle();
     let submitter =
@@ -156,9 +156,10 @@ fn a_plain_thread_submits_work_to_a_loop_and_waits_for_it() {
     assert_eq!(submitter.join().unwrap().unwrap(), "from the loop");
 }
 
-// TH: RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled
+// TH-09, RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled
 #[test]
-fn a_thread_can_cancel_work_it_submitted() {
+fn th_09_a_thread_sees_cancelled_when_its_submitted_task_is_cancelled_test_run_coroutine_threadsafe_task_cancelled()
+ {
     let ex = LocalExecutor::new();
     let handle = ex.handle();
     let t = handle.spawn(std::future::pending::<()>());
@@ -206,4 +207,117 @@ fn spawning_through_a_handle_of_a_closed_loop_is_an_error_not_a_hang() {
 #[test]
 fn spawn_blocking_from_a_plain_thread_works_with_join_blocking() {
     assert_eq!(spawn_blocking(|| 7).join_blocking().unwrap(), 7);
+}
+
+// TH-03, test_threads.py ToThreadTests.test_to_thread_once
+#[test]
+fn th_03_the_function_runs_exactly_once_test_to_thread_once() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    run(async move {
+        to_thread(move || c.fetch_add(1, Ordering::SeqCst))
+            .await
+            .unwrap();
+    });
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+corio_executor::task_local! {
+    static REQUEST: u32;
+}
+
+// TH-05, test_threads.py ToThreadTests.test_to_thread_contextvars
+#[test]
+fn th_05_a_task_local_value_is_visible_inside_the_thread_function_when_passed_test_to_thread_contextvars()
+ {
+    // asyncio copies the whole context into the thread; corio makes it explicit: read the
+    // value on the loop and move it into the closure (or scope it there).
+    let seen = run(REQUEST.scope(7, async {
+        let value = REQUEST.get();
+        to_thread(move || REQUEST.sync_scope(value, || REQUEST.get()))
+            .await
+            .unwrap()
+    }));
+    assert_eq!(seen, 7);
+}
+
+// TH-07, RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception
+#[test]
+fn th_07_a_submitted_task_error_reaches_the_foreign_thread_test_run_coroutine_threadsafe_with_exception()
+ {
+    common::quiet_panics();
+    let ex = LocalExecutor::new();
+    let handle = ex.handle();
+    let submitter = std::thread::spawn(move || {
+        let ok_err = handle
+            .spawn(async { Err::<(), _>("refused") })
+            .join_blocking();
+        let panicked = handle
+            .spawn(async { panic!("loop side failed on purpose") })
+            .join_blocking();
+        (ok_err, panicked)
+    });
+    ex.block_on(async {
+        while !submitter.is_finished() {
+            yield_now().await;
+        }
+    });
+    let (ok_err, panicked) = submitter.join().unwrap();
+    assert_eq!(ok_err.unwrap(), Err("refused"));
+    assert!(panicked.unwrap_err().is_panic());
+}
+
+// TH-08, RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_timeout
+#[test]
+fn th_08_a_foreign_side_timeout_cancels_the_loop_side_task_test_run_coroutine_threadsafe_with_timeout()
+ {
+    let ex = LocalExecutor::new();
+    let handle = ex.handle();
+    let submitter = std::thread::spawn(move || {
+        let task = handle.spawn(std::future::pending::<()>());
+        // The foreign side waits a while, gives up, and cancels what it submitted.
+        std::thread::sleep(Duration::from_millis(20));
+        task.abort();
+        task.join_blocking()
+    });
+    ex.block_on(async {
+        while !submitter.is_finished() {
+            yield_now().await;
+        }
+    });
+    assert!(submitter.join().unwrap().unwrap_err().is_cancelled());
+    ex.run_until_stalled();
+    assert_eq!(ex.live_tasks(), 0, "all tasks done afterwards");
+}
+
+// TH-10 (Rust extension; tokio's spawn_blocking docs)
+#[test]
+fn th_10_dropping_a_to_thread_await_lets_the_thread_finish_and_drops_its_result() {
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let finished = Arc::new(AtomicBool::new(false));
+    let (d, f) = (dropped.clone(), finished.clone());
+    run(async move {
+        let t = to_thread(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            f.store(true, Ordering::SeqCst);
+            Counted(d)
+        });
+        drop(t); // the awaiter goes away; the thread keeps going
+    });
+    let t0 = Instant::now();
+    while dropped.load(Ordering::SeqCst) == 0 && t0.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(finished.load(Ordering::SeqCst), "ran to completion");
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        1,
+        "its result was dropped, once"
+    );
 }
