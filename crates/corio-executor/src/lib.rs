@@ -464,3 +464,15 @@ pub(crate) fn orphan(runnable: Runnable<TaskMeta>, why: &'static str) {
         std::mem::forget(runnable);
     }
 }
+
+/// One step of a xorshift generator: cheap randomness for the seeded test order and for
+/// choosing whom to steal from. `state` must be non-zero.
+#[inline]
+pub(crate) fn xorshift(state: &std::cell::Cell<u64>) -> u64 {
+    let mut x = state.get();
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    state.set(x);
+    x
+}

@@ -255,12 +255,7 @@ impl Local {
         match &self.rng {
             None => ready.pop_front(),
             Some(rng) if ready.len() > 1 => {
-                let mut x = rng.get();
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                rng.set(x);
-                let i = (x % ready.len() as u64) as usize;
+                let i = (crate::xorshift(rng) % ready.len() as u64) as usize;
                 ready.swap_remove_back(i)
             }
             Some(_) => ready.pop_front(),

@@ -477,12 +477,7 @@ impl WorkerCtx {
         if n <= 1 {
             return None;
         }
-        let mut x = self.rng.get();
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.rng.set(x);
-        let start = (x % n as u64) as usize;
+        let start = (crate::xorshift(&self.rng) % n as u64) as usize;
         for k in 0..n {
             let i = (start + k) % n;
             if i == self.index {

@@ -438,9 +438,7 @@ impl<T> CancelOnDrop<T> {
 
     /// Whether the task has finished.
     pub fn is_finished(&self) -> bool {
-        self.task
-            .as_ref()
-            .is_some_and(|t| t.is_finished())
+        self.task.as_ref().is_some_and(|t| t.is_finished())
     }
 
     /// Back to a plain handle, whose drop detaches.
