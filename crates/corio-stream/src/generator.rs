@@ -112,19 +112,19 @@ impl<T> Future for Yield<'_, T> {
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let mut slot = lock(this.slot);
         match this.value.take() {
             Some(v) => {
+                let mut slot = lock(this.slot);
                 assert!(
                     slot.is_none(),
                     "corio_stream: yield_ polled while a yielded item is still waiting"
                 );
                 *slot = Some(v);
-                // The generator's stream takes the item as soon as this returns, and polls
-                // the body again when the consumer asks for the next one: no waker needed.
+                // The generator's stream takes the item as soon as the body returns, and
+                // polls the body again only when the consumer asks for the next one: so no
+                // waker is needed, and the next poll means the item was taken.
                 Poll::Pending
             }
-            None if slot.is_some() => Poll::Pending,
             None => Poll::Ready(()),
         }
     }

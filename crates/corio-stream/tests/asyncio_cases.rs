@@ -108,7 +108,7 @@ fn ai_03_cancelled_queue_consumer_loses_no_item_test_get_cancel_drop_one_pending
         });
         corio_executor::yield_now().await; // A is now waiting in the queue's line
         q.put_nowait(1).unwrap(); // reserves 1 for A and wakes it...
-        let _ = a.cancel(); // ...but A is cancelled before it runs
+        drop(a.cancel()); // ...but A is cancelled before it runs
         let _ = a.await;
         // A retried consumer gets 1, not a later item: nothing was lost.
         q.put_nowait(2).unwrap();
