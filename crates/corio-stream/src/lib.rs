@@ -6,7 +6,9 @@
 //! works with other crates' streams and under any executor (corio's, tokio, smol).
 //!
 //! - Async generators: [`generate`] → [`Generator`], [`try_generate`] → [`TryGenerator`];
-//!   the body yields through a [`Co`] handle with [`Co::yield_`].
+//!   the body yields through a [`Co`] handle with [`Co::yield_`]. These are `Send` (for
+//!   multi-thread executors); [`generate_local`] and [`try_generate_local`] are the faster
+//!   single-thread forms.
 //! - Sources: [`iter`], [`repeat_with`], [`unfold`], [`from_queue`] (a corio-sync
 //!   [`Queue`](corio_sync::Queue), drained until shut down; feature `sync`),
 //!   [`interval_stream`] (timer ticks).
@@ -151,7 +153,10 @@ pub use adapter::zip::Zip;
 pub use corio_core::Elapsed;
 #[doc(no_inline)]
 pub use futures_core::{FusedStream, Stream};
-pub use generator::{Co, Generator, TryGenerator, Yield, generate, try_generate};
+pub use generator::{
+    Co, Generator, LocalSlot, SyncSlot, TryGenerator, Yield, generate, generate_local,
+    try_generate, try_generate_local,
+};
 pub use source::interval::{IntervalStream, interval_stream};
 pub use source::iter::{Iter, iter};
 #[cfg(feature = "sync")]

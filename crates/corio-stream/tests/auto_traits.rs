@@ -19,6 +19,7 @@ fn send_sync_unpin() {
     unpin::<Generator<u8, SendFut>>(); // Unpin when the body is
     send::<TryGenerator<u8, Ready<Result<(), ()>>>>();
     send::<Co<u8>>();
+    unpin::<Generator<u8, SendFut, LocalSlot<u8>>>();
     sync::<Co<u8>>();
     send::<Yield<'static, u8>>();
     unpin::<Yield<'static, std::marker::PhantomPinned>>();

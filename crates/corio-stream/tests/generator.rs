@@ -254,3 +254,35 @@ fn yield_future_dropped_before_poll_yields_nothing() {
         assert_eq!(s.collect::<Vec<_>>().await, [2]);
     });
 }
+
+#[test]
+fn generate_local_is_lazy_cleans_up_and_ends() {
+    let steps = Rc::new(Cell::new(0));
+    let drops = DropCounter::default();
+    corio_executor::run(async {
+        let mut s = pin!(corio_stream::generate_local(|co| {
+            let steps = steps.clone();
+            let probe = drops.probe();
+            async move {
+                let _p = probe;
+                for i in 0..10 {
+                    steps.set(steps.get() + 1);
+                    co.yield_(i).await;
+                }
+            }
+        }));
+        assert_eq!(steps.get(), 0);
+        assert_eq!(s.next().await, Some(0));
+        assert_eq!(s.next().await, Some(1));
+        assert_eq!(steps.get(), 2);
+    });
+    assert_eq!(drops.get(), 1);
+    let v: Vec<Result<u8, &str>> = futures::executor::block_on(
+        corio_stream::try_generate_local(|co| async move {
+            co.yield_(1).await;
+            Err("e")
+        })
+        .collect(),
+    );
+    assert_eq!(v, [Ok(1), Err("e")]);
+}

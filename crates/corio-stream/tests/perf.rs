@@ -35,6 +35,17 @@ fn generator_one_million_items() {
             .fold(0u64, |a, x| a.wrapping_add(black_box(x))),
         )
     });
+    time("corio generate_local: 1M yields (block_on)", || {
+        use corio_stream::StreamExt;
+        block(
+            corio_stream::generate_local(|co| async move {
+                for i in 0..N {
+                    co.yield_(i).await;
+                }
+            })
+            .fold(0u64, |a, x| a.wrapping_add(black_box(x))),
+        )
+    });
     time("futures::stream::unfold: 1M items (block_on)", || {
         use futures::StreamExt;
         block(
