@@ -7,8 +7,10 @@ cargo test --workspace "$@"
 
 # The examples are programs users copy: run each (already built by the tests) and fail if
 # one fails.
-for example in crates/corio/examples/*.rs; do
+for example in crates/*/examples/*.rs; do
+    crate_dir="${example%%/examples/*}"
+    crate="$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$crate_dir/Cargo.toml" | head -n1)"
     name="$(basename "$example" .rs)"
-    echo "== example $name"
-    cargo run -q -p corio --example "$name" > /dev/null
+    echo "== example $name ($crate)"
+    cargo run -q -p "$crate" --example "$name" > /dev/null
 done

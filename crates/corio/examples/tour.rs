@@ -445,7 +445,7 @@ fn main() {
     // ---------------------------------------------------------------------------------
     tour.section("as_completed and wait: in completion order, and (done, pending)");
     corio::run(async {
-        use futures::StreamExt;
+        use corio::StreamExt;
         let delays = [30u64, 10, 20];
         let futs = delays.map(|ms| async move {
             corio::sleep(std::time::Duration::from_millis(ms)).await;
@@ -494,6 +494,45 @@ fn main() {
             "group result after {:.1} ms (the hour-long sibling was cancelled): {}",
             t0.elapsed().as_secs_f64() * 1e3,
             r.unwrap_err()
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
+    tour.section("async generators: a paginated API consumed as it arrives, 3 requests at a time");
+    corio::run(async {
+        use corio::StreamExt;
+        let t0 = Instant::now();
+        let body_steps = Rc::new(RefCell::new(0u32));
+        let steps = body_steps.clone();
+        // `async def ids(): ... yield id`: the body runs only when the consumer asks.
+        let ids = corio::generate_local(move |co| async move {
+            for page in 0..3u32 {
+                corio::sleep(std::time::Duration::from_millis(10)).await; // fetch a page
+                *steps.borrow_mut() += 1;
+                for i in 0..4 {
+                    co.yield_(page * 100 + i).await;
+                }
+            }
+        });
+        let mut ids = std::pin::pin!(ids);
+        let first = ids.next().await;
+        tour.say(format!(
+            "first id {first:?}; pages fetched so far: {}",
+            body_steps.borrow()
+        ));
+        // The web-scraping pattern: a concurrency-limited map over the rest.
+        let details: Vec<String> = ids
+            .map(|id| async move {
+                corio::sleep(std::time::Duration::from_millis(5)).await; // fetch the item
+                format!("#{id}")
+            })
+            .buffer_unordered(3)
+            .collect()
+            .await;
+        tour.say(format!(
+            "{} more items fetched at most 3 at a time in {:.1} ms",
+            details.len(),
+            t0.elapsed().as_secs_f64() * 1e3
         ));
     });
 

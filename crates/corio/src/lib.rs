@@ -40,7 +40,8 @@
 //! | `current_task()` | [`current_task`] |
 //! | `CancelledError` | [`Cancelled`], inside [`JoinError::Cancelled`] |
 //! | `TimeoutError` | [`Elapsed`] |
-//! | async iterators | [`Stream`] |
+//! | `async for x in agen` | `while let Some(x) = s.next().await` over a [`Stream`] ([`StreamExt`]) |
+//! | `async def` with `yield` | [`generate`]`(|co| async move { co.yield_(x).await; .. })` |
 //! | `asyncio.gather(*aws)` | [`gather!`](macro@gather) (tuple), [`gather`](fn@gather) (`Vec`, input order) |
 //! | `gather(..., return_exceptions=True)` | [`gather_settled`] |
 //! | `asyncio.wait(aws, return_when=..)` | [`wait`] with [`ReturnWhen`] → (done, pending) |
@@ -67,6 +68,7 @@
 //! - [`corio_timer`]: the timer wheel, sleep, interval, timeout, virtual time ([`time`]).
 //! - [`corio_combinators`]: gather, wait, as_completed, shield, race, TaskGroup
 //!   ([`combinators`]).
+//! - [`corio_stream`]: async generators and stream adapters ([`stream`]).
 //! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
 
 #![forbid(unsafe_code)]
@@ -86,10 +88,13 @@ pub use corio_timer::{
 
 #[doc(inline)]
 pub use corio_combinators::{
-    AsCompleted, Either, Failure, FailureKind, Gather, ReturnWhen, TaskGroup, TaskGroupError,
-    Wait, WaitResult, as_completed, as_completed_timeout, gather, gather_settled, race, select,
-    shield, task_group, try_gather, try_shield, wait, wait_for, wait_for_task, wait_timeout,
+    AsCompleted, Either, Failure, FailureKind, Gather, ReturnWhen, TaskGroup, TaskGroupError, Wait,
+    WaitResult, as_completed, as_completed_timeout, gather, gather_settled, race, select, shield,
+    task_group, try_gather, try_shield, wait, wait_for, wait_for_task, wait_timeout,
 };
+
+#[doc(inline)]
+pub use corio_stream::{StreamExt, generate, generate_local, try_generate, try_generate_local};
 
 #[doc(inline)]
 pub use corio_net::{
@@ -123,8 +128,8 @@ pub fn run<F: Future>(future: F) -> F::Output {
 
 #[doc(inline)]
 pub use corio_executor::{
-    BlockingPool, Cancel, CancelOnDrop, CancelFlag, CurrentTask, Executor, Handle, LocalExecutor, Metrics,
-    ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
+    BlockingPool, Cancel, CancelFlag, CancelOnDrop, CurrentTask, Executor, Handle, LocalExecutor,
+    Metrics, ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
     UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop, spawn,
     spawn_blocking, spawn_blocking_with, spawn_send, task_local, to_thread, try_spawn, yield_now,
 };
@@ -169,6 +174,12 @@ pub mod sync {
 pub mod combinators {
     #[doc(inline)]
     pub use corio_combinators::*;
+}
+
+/// Async iterators, whole: generators, sources and the [`StreamExt`] adapters.
+pub mod stream {
+    #[doc(inline)]
+    pub use corio_stream::*;
 }
 
 /// Timers, whole: the timer wheel driver and its handles.
