@@ -1,0 +1,298 @@
+//! corio's combinators beside futures' (`join_all`, `FuturesUnordered`) and tokio's
+//! `JoinSet`:
+//!
+//! - gather of 10 000 ready futures: the fixed cost per child (allocation, bookkeeping,
+//!   the output vector in input order);
+//! - gather of 10 000 futures woken one at a time in a shuffled order: each awaits a
+//!   oneshot that a driver task completes, yielding after every send. A combinator that
+//!   re-polls every child on each wake-up is quadratic here (futures-rs #2201); one with
+//!   per-child wakers is linear;
+//! - as_completed over the same 10 000 shuffled wake-ups (outputs in completion order);
+//! - wait_for around 10 000 ready futures, one after the other (the timeout that never
+//!   fires; peer: `tokio::time::timeout`);
+//! - a TaskGroup spawning 10 000 children and joining them (peers: `JoinSet` spawning
+//!   10 000 tasks, smol's `Executor::spawn` + `join_all` of the handles).
+//!
+//! The futures-crate combinators run on corio's single-thread loop, like corio's own, so
+//! only the combinator differs; `JoinSet` and `tokio::time::timeout` need tokio's runtime
+//! and run on its current-thread flavour. Every peer uses the same oneshot
+//! (`futures::channel::oneshot`, which has no cooperative budget of its own).
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use futures::StreamExt;
+use futures::channel::oneshot;
+use futures::stream::FuturesUnordered;
+
+const N: usize = 10_000;
+
+fn corio_loop() -> corio::LocalExecutor {
+    corio::Builder::new().build_local()
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// A fixed shuffled permutation of `0..n` (Fisher-Yates over xorshift64).
+fn shuffled(n: usize) -> Vec<usize> {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut v: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
+/// `N` receivers, and the senders in the order the driver completes them.
+fn oneshots(order: &[usize]) -> (Vec<oneshot::Receiver<usize>>, Vec<oneshot::Sender<usize>>) {
+    let (mut txs, rxs): (Vec<_>, Vec<_>) = (0..order.len()).map(|_| oneshot::channel()).unzip();
+    let mut ordered: Vec<Option<oneshot::Sender<usize>>> = txs.drain(..).map(Some).collect();
+    let txs = order.iter().map(|&i| ordered[i].take().unwrap()).collect();
+    (rxs, txs)
+}
+
+async fn recv(rx: oneshot::Receiver<usize>) -> usize {
+    rx.await.unwrap()
+}
+
+/// Completes the senders one at a time, yielding to the loop after each.
+macro_rules! driver {
+    ($txs:expr, $yield_now:path) => {
+        async move {
+            for (i, tx) in $txs.into_iter().enumerate() {
+                tx.send(i).unwrap();
+                $yield_now().await;
+            }
+        }
+    };
+}
+
+fn gather_ready(c: &mut Criterion) {
+    let mut g = c.benchmark_group("combinators/gather_10k_ready");
+    let ex = corio_loop();
+    g.bench_function("corio_gather", |b| {
+        b.iter(|| ex.block_on(corio::gather((0..N).map(std::future::ready))))
+    });
+    g.bench_function("futures_join_all", |b| {
+        b.iter(|| ex.block_on(futures::future::join_all((0..N).map(std::future::ready))))
+    });
+    g.bench_function("futures_unordered", |b| {
+        b.iter(|| {
+            ex.block_on(
+                (0..N)
+                    .map(std::future::ready)
+                    .collect::<FuturesUnordered<_>>()
+                    .collect::<Vec<_>>(),
+            )
+        })
+    });
+    g.bench_function("tokio_joinset", |b| {
+        let rt = tokio_rt();
+        b.iter(|| {
+            rt.block_on(async {
+                let mut set = tokio::task::JoinSet::new();
+                for i in 0..N {
+                    set.spawn(std::future::ready(i));
+                }
+                set.join_all().await
+            })
+        })
+    });
+    g.finish();
+}
+
+fn gather_random_wake(c: &mut Criterion) {
+    let mut g = c.benchmark_group("combinators/gather_10k_shuffled_wakes");
+    let order = shuffled(N);
+    let ex = corio_loop();
+    g.bench_function("corio_gather", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let _d = corio::spawn(driver!(txs, corio::yield_now));
+                corio::gather(rxs.into_iter().map(recv)).await
+            })
+        })
+    });
+    g.bench_function("futures_join_all", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let _d = corio::spawn(driver!(txs, corio::yield_now));
+                futures::future::join_all(rxs.into_iter().map(recv)).await
+            })
+        })
+    });
+    g.bench_function("futures_unordered", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let _d = corio::spawn(driver!(txs, corio::yield_now));
+                rxs.into_iter()
+                    .map(recv)
+                    .collect::<FuturesUnordered<_>>()
+                    .collect::<Vec<_>>()
+                    .await
+            })
+        })
+    });
+    g.bench_function("tokio_joinset", |b| {
+        let rt = tokio_rt();
+        b.iter(|| {
+            rt.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let mut set = tokio::task::JoinSet::new();
+                for rx in rxs {
+                    set.spawn(recv(rx));
+                }
+                let _d = tokio::spawn(driver!(txs, tokio::task::yield_now));
+                set.join_all().await
+            })
+        })
+    });
+    g.finish();
+}
+
+fn as_completed(c: &mut Criterion) {
+    let mut g = c.benchmark_group("combinators/as_completed_10k_shuffled_wakes");
+    let order = shuffled(N);
+    let ex = corio_loop();
+    g.bench_function("corio_as_completed", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let _d = corio::spawn(driver!(txs, corio::yield_now));
+                let mut s = corio::as_completed(rxs.into_iter().map(recv));
+                let mut sum = 0;
+                while let Some(v) = s.next().await {
+                    sum += v;
+                }
+                sum
+            })
+        })
+    });
+    g.bench_function("futures_unordered", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let _d = corio::spawn(driver!(txs, corio::yield_now));
+                let mut s: FuturesUnordered<_> = rxs.into_iter().map(recv).collect();
+                let mut sum = 0;
+                while let Some(v) = s.next().await {
+                    sum += v;
+                }
+                sum
+            })
+        })
+    });
+    g.bench_function("tokio_joinset", |b| {
+        let rt = tokio_rt();
+        b.iter(|| {
+            rt.block_on(async {
+                let (rxs, txs) = oneshots(&order);
+                let mut set = tokio::task::JoinSet::new();
+                for rx in rxs {
+                    set.spawn(recv(rx));
+                }
+                let _d = tokio::spawn(driver!(txs, tokio::task::yield_now));
+                let mut sum = 0;
+                while let Some(v) = set.join_next().await {
+                    sum += v.unwrap();
+                }
+                sum
+            })
+        })
+    });
+    g.finish();
+}
+
+fn wait_for_ready(c: &mut Criterion) {
+    let mut g = c.benchmark_group("combinators/wait_for_10k_ready");
+    let d = Duration::from_secs(1);
+    g.bench_function("corio_wait_for", |b| {
+        let ex = corio_loop();
+        b.iter(|| {
+            ex.block_on(async {
+                let mut s = 0;
+                for i in 0..N {
+                    s += corio::wait_for(std::future::ready(i), Some(d))
+                        .await
+                        .unwrap();
+                }
+                s
+            })
+        })
+    });
+    g.bench_function("tokio_timeout", |b| {
+        let rt = tokio_rt();
+        b.iter(|| {
+            rt.block_on(async {
+                let mut s = 0;
+                for i in 0..N {
+                    s += tokio::time::timeout(d, std::future::ready(i))
+                        .await
+                        .unwrap();
+                }
+                s
+            })
+        })
+    });
+    g.finish();
+}
+
+fn task_group(c: &mut Criterion) {
+    let mut g = c.benchmark_group("combinators/task_group_10k_children");
+    g.bench_function("corio_task_group", |b| {
+        let ex = corio_loop();
+        b.iter(|| {
+            ex.block_on(corio::task_group(|tg| async move {
+                for i in 0..N {
+                    let _child = tg.spawn(async move { Ok(i) }).unwrap();
+                }
+                Ok::<_, ()>(())
+            }))
+            .unwrap()
+        })
+    });
+    g.bench_function("tokio_joinset", |b| {
+        let rt = tokio_rt();
+        b.iter(|| {
+            rt.block_on(async {
+                let mut set = tokio::task::JoinSet::new();
+                for i in 0..N {
+                    set.spawn(async move { i });
+                }
+                while let Some(r) = set.join_next().await {
+                    r.unwrap();
+                }
+            })
+        })
+    });
+    g.bench_function("smol_executor_join_all", |b| {
+        let ex = smol::Executor::new();
+        b.iter(|| {
+            futures_lite::future::block_on(ex.run(async {
+                let ts: Vec<_> = (0..N).map(|i| ex.spawn(async move { i })).collect();
+                futures::future::join_all(ts).await
+            }))
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = corio_benches::criterion();
+    targets = gather_ready, gather_random_wake, as_completed, wait_for_ready, task_group
+}
+criterion_main!(benches);
