@@ -59,6 +59,7 @@ pub struct Builder {
     slow_poll: Duration,
     eager: bool,
     seed: Option<u64>,
+    spurious_per_mille: u32,
     hooks: Hooks,
     workers: Option<usize>,
     thread_name: String,
@@ -77,6 +78,7 @@ impl Builder {
             slow_poll: DEFAULT_SLOW_POLL,
             eager: false,
             seed: None,
+            spurious_per_mille: 0,
             hooks: Hooks::default(),
             workers: None,
             thread_name: "corio-worker".to_owned(),
@@ -154,6 +156,33 @@ impl Builder {
     /// not depend on scheduling order.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Chaos mode's other half (with [`seed`](Self::seed)): out of 1 000 task polls that
+    /// return `Pending`, `per_mille` also wake the task at once, a spurious wake-up. Correct
+    /// futures tolerate them; a future that assumes "woken means ready" breaks.
+    ///
+    /// # Panics
+    ///
+    /// When `per_mille` is above 1 000.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::Builder::new().seed(7).spurious_wakeups(200).build_local();
+    /// let v = ex.run(async {
+    ///     let t = corio_executor::spawn(async { corio_executor::yield_now().await; 3 });
+    ///     t.await.unwrap()
+    /// });
+    /// assert_eq!(v, 3);
+    /// ```
+    pub fn spurious_wakeups(mut self, per_mille: u32) -> Self {
+        assert!(
+            per_mille <= 1000,
+            "Builder::spurious_wakeups takes a rate out of 1 000, got {per_mille}"
+        );
+        self.spurious_per_mille = per_mille;
         self
     }
 
@@ -244,6 +273,7 @@ impl Builder {
             debug: self.debug.then_some(self.slow_poll),
             eager: self.eager,
             hooks: (!hooks.is_empty()).then_some(hooks),
+            spurious_per_mille: self.spurious_per_mille,
         }
     }
 

@@ -90,6 +90,9 @@ pub(crate) struct Config {
     pub(crate) debug: Option<Duration>,
     pub(crate) eager: bool,
     pub(crate) hooks: Option<Hooks>,
+    /// Chaos mode: out of 1 000 polls that return `Pending`, how many also wake the task
+    /// at once (a spurious wake-up, which correct futures must tolerate).
+    pub(crate) spurious_per_mille: u32,
 }
 
 impl Config {

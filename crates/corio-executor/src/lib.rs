@@ -476,3 +476,11 @@ pub(crate) fn xorshift(state: &std::cell::Cell<u64>) -> u64 {
     state.set(x);
     x
 }
+
+/// Chaos mode's coin: true `per_mille` times out of 1 000, from a per-thread generator.
+pub(crate) fn chaos_roll(per_mille: u32) -> bool {
+    thread_local! {
+        static RNG: std::cell::Cell<u64> = const { std::cell::Cell::new(0x2545_F491_4F6C_DD1D) };
+    }
+    RNG.with(|r| xorshift(r) % 1000 < u64::from(per_mille))
+}

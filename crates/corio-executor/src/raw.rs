@@ -135,7 +135,13 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                 }
             }
             let result = match polled {
-                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Pending) => {
+                    let chaos = config.map_or(0, |c| c.spurious_per_mille);
+                    if chaos > 0 && crate::chaos_roll(chaos) {
+                        cx.waker().wake_by_ref();
+                    }
+                    return Poll::Pending;
+                }
                 Ok(Poll::Ready(v)) => {
                     match catch_unwind(AssertUnwindSafe(|| this.future.set(None))) {
                         Ok(()) => Ok(v),

@@ -126,6 +126,10 @@ impl Builder {
         /// Seeded random task order. See [`corio_executor::Builder::seed`].
         seed(seed: u64)
     );
+    forward!(
+        /// Chaos mode's spurious wake-ups. See [`corio_executor::Builder::spurious_wakeups`].
+        spurious_wakeups(per_mille: u32)
+    );
 
     /// See [`corio_executor::Builder::on_unobserved_failure`].
     pub fn on_unobserved_failure(
