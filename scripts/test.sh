@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace "$@"
 
+# The optional `tracing` feature of the executor.
+cargo test -p corio-executor --features tracing --test tracing_spans "$@"
+
 # The examples are programs users copy: run each (already built by the tests) and fail if
 # one fails.
 for example in crates/*/examples/*.rs; do

@@ -49,6 +49,11 @@
 //! worker run them: use it there for work that should spread across cores. On the
 //! single-thread loop the two are the same.
 //!
+//! # Features
+//!
+//! - `tracing`: every task poll runs inside a `corio.task` span carrying the task's id,
+//!   name and spawn site.
+//!
 //! # Fairness and the cooperative budget
 //!
 //! Each task poll gets a budget of [`corio_core::coop::DEFAULT_BUDGET`] operations on

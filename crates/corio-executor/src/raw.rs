@@ -81,6 +81,14 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let mut this = self.project();
         let meta: &TaskMeta = this.meta;
         let _current = context::enter_task(meta);
+        #[cfg(feature = "tracing")]
+        let _span = tracing::trace_span!(
+            "corio.task",
+            id = meta.id.as_u64(),
+            name = meta.name.as_deref().unwrap_or(""),
+            spawned_at = %meta.location,
+        )
+        .entered();
 
         context::with_owner(|owner| {
             let shutting_down = owner.is_some_and(|o| o.shutting_down());
