@@ -73,5 +73,43 @@ fn spawn_join(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group! { name = benches; config = corio_benches::criterion(); targets = spawn_join }
+/// Eager start (asyncio 3.12's eager_task_factory) pays when tasks finish without ever
+/// waiting (a cache hit, a ready value): the task runs inline at spawn, never visits the
+/// ready queue, and its handle is ready at once. The same 10 000 ready tasks, lazy and
+/// eager, beside tokio for scale.
+fn eager_start(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor/eager_start_10k_ready");
+    for (name, eager) in [("corio_lazy", false), ("corio_eager", true)] {
+        let ex = corio::Builder::new().eager_start(eager).build_local();
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                ex.block_on(async {
+                    let tasks: Vec<_> =
+                        (0..TASKS).map(|i| corio::spawn(async move { i })).collect();
+                    let mut sum = 0;
+                    for t in tasks {
+                        sum += t.await.unwrap();
+                    }
+                    sum
+                })
+            })
+        });
+    }
+    g.bench_function("tokio_current_thread", |b| {
+        let rt = corio_benches::tokio_current_thread();
+        b.iter(|| {
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..TASKS).map(|i| tokio::spawn(async move { i })).collect();
+                let mut sum = 0;
+                for t in tasks {
+                    sum += t.await.unwrap();
+                }
+                sum
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group! { name = benches; config = corio_benches::criterion(); targets = spawn_join, eager_start }
 criterion_main!(benches);
