@@ -536,6 +536,42 @@ fn main() {
         ));
     });
 
+    // ---------------------------------------------------------------------------------
+    tour.section("networking: start_server and open_connection on loopback");
+    corio::run(async {
+        let server = corio::start_server("127.0.0.1:0", |mut reader, mut writer| async move {
+            let mut line = String::new();
+            while reader.read_line(&mut line).await.unwrap_or(0) > 0 {
+                let _ = writer.write_all(line.to_uppercase().as_bytes()).await;
+                line.clear();
+            }
+        })
+        .await
+        .unwrap();
+        let addr = server.local_addr().unwrap();
+        let t0 = Instant::now();
+        let replies = corio::gather((0..100).map(|i| async move {
+            let (mut r, mut w) = corio::open_connection(addr).await.unwrap();
+            w.write_all(format!("client {i}\n").as_bytes())
+                .await
+                .unwrap();
+            let mut reply = String::new();
+            r.read_line(&mut reply).await.unwrap();
+            reply
+        }))
+        .await;
+        tour.say(format!(
+            "100 concurrent connections answered in {:.1} ms; e.g. {:?}",
+            t0.elapsed().as_secs_f64() * 1e3,
+            replies[7].trim_end()
+        ));
+        server
+            .shutdown(std::time::Duration::from_secs(1))
+            .await
+            .unwrap();
+        tour.say("server shut down gracefully (stopped accepting, handlers finished)");
+    });
+
     println!(
         "\ntour complete in {:.1} ms",
         tour.start.elapsed().as_secs_f64() * 1e3
