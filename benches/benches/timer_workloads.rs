@@ -71,11 +71,15 @@ impl Future for YieldOnce {
     }
 }
 
-/// async-io has no timeout combinator: race the future with a `Timer`, as smol users do.
+/// async-io has no timeout combinator: race the future with a `Timer`, as smol users do
+/// (and as the `smol-timeout` crate does). The timer is made before the race, as corio's
+/// and tokio's timeouts make theirs, so that every peer reads the clock once per timeout;
+/// built lazily inside the losing branch it would never be made for a ready future.
 async fn async_io_timeout<F: Future>(d: Duration, f: F) -> Result<F::Output, ()> {
+    let timer = async_io::Timer::after(d);
     async { Ok(f.await) }
-        .or(async {
-            async_io::Timer::after(d).await;
+        .or(async move {
+            timer.await;
             Err(())
         })
         .await
