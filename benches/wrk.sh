@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # hyper 1 on corio vs hyper 1 on tokio under wrk: builds benches' `http_server` binary in
-# release, starts it on each runtime in turn on a free loopback port, runs
-# `wrk -t2 -c64 -d5s` against it and prints the requests/sec side by side.
+# the bench profile (optimised, like the criterion benches), starts it on each runtime in
+# turn on a free loopback port, runs `wrk -t2 -c64 -d5s` against it and prints the
+# requests/sec side by side. Both servers run on one thread.
 #
-#   benches/wrk.sh            # or WRK_ARGS="-t2 -c128 -d10s" benches/wrk.sh
+#   CARGO_TARGET_DIR=/work/target-bench benches/wrk.sh
+#   WRK_ARGS="-t2 -c128 -d10s" benches/wrk.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
 
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release -p corio-benches --bin http_server -j 1 >&2
+cargo build --profile bench -p corio-benches --bin http_server -j 1 >&2
 server="$target/release/http_server"
 wrk_args="${WRK_ARGS:--t2 -c64 -d5s}"
 
