@@ -123,7 +123,10 @@ async fn settle(t: Task<()>) {
 }
 
 fn on_local<F: Future>(seed: u64, f: F) -> F::Output {
-    Builder::new().seed(seed).build_local().run(f)
+    Builder::new()
+        .seed(reliability::loop_seed(seed))
+        .build_local()
+        .run(f)
 }
 
 fn on_multi<F: Future>(f: F) -> F::Output {

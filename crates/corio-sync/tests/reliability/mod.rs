@@ -50,6 +50,13 @@ impl Rng {
     }
 }
 
+/// The seed handed to the loop's chaos mode (`Builder::seed`) for a test seed: scrambled,
+/// because the loop keeps `seed | 1` as its generator state (seeds 2k and 2k+1 would
+/// otherwise give the same schedule).
+pub fn loop_seed(seed: u64) -> u64 {
+    Rng::new(seed).next()
+}
+
 /// `SEED` from the environment (decimal or 0x-hex), or [`DEFAULT_SEED`].
 pub fn seed() -> u64 {
     match std::env::var("SEED") {
