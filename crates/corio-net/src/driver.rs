@@ -98,41 +98,6 @@ impl IoDriver {
         })
     }
 
-    /// A driver that uses the poller's oneshot mode (interest re-armed on every wait)
-    /// even where edge-triggered mode is available. Slower; it exists to test the path
-    /// taken on platforms without edge triggering.
-    ///
-    /// # Errors
-    ///
-    /// As [`IoDriver::new`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let driver = corio_net::IoDriver::new_oneshot()?;
-    /// assert!(!driver.is_edge_triggered());
-    /// # std::io::Result::Ok(())
-    /// ```
-    pub fn new_oneshot() -> io::Result<IoDriver> {
-        Ok(IoDriver {
-            reactor: Arc::new(Reactor::with_edge(false)?),
-        })
-    }
-
-    /// Whether sources are registered edge-triggered (epoll, kqueue) or in oneshot mode.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let driver = corio_net::IoDriver::new()?;
-    /// # #[cfg(any(target_os = "linux", target_os = "macos"))]
-    /// assert!(driver.is_edge_triggered());
-    /// # std::io::Result::Ok(())
-    /// ```
-    pub fn is_edge_triggered(&self) -> bool {
-        self.reactor.is_edge()
-    }
-
     /// How many sockets are registered with this driver now.
     ///
     /// # Examples

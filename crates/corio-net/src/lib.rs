@@ -16,8 +16,7 @@
 //! Sockets are registered once, edge-triggered, for both directions; an operation is
 //! always tried first and a task sleeps only after it said `WouldBlock`. Each direction of
 //! each socket keeps its own wakers: a readable event wakes the readers of that socket
-//! and nobody else. Where the poller cannot do edge triggering, the oneshot mode is used
-//! and interest is re-armed on each wait ([`IoDriver::new_oneshot`] forces it).
+//! and nobody else. The poller is mio's (epoll, kqueue): one system call per wait.
 //!
 //! # Timeouts
 //!
@@ -59,7 +58,7 @@
 //!
 //! Applications want the `corio` facade, which installs the driver stack. Windows is not
 //! supported yet (the sockets are built on file descriptors).
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 mod driver;
 mod io;

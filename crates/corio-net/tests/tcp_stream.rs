@@ -47,11 +47,6 @@ fn echo_large_transfer() {
 }
 
 #[test]
-fn echo_large_transfer_oneshot_mode() {
-    common::run_oneshot(echo_round_trip());
-}
-
-#[test]
 fn echo_on_fallback_reactor() {
     // corio_executor::run installs no IoDriver: the global fallback reactor serves.
     corio_executor::run(async {

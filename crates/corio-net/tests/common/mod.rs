@@ -10,14 +10,6 @@ pub fn run<F: Future>(fut: F) -> F::Output {
         .run(fut)
 }
 
-/// The same on an `IoDriver` in oneshot mode.
-pub fn run_oneshot<F: Future>(fut: F) -> F::Output {
-    corio_executor::Builder::new()
-        .driver(|_| Box::new(corio_net::IoDriver::new_oneshot().unwrap()))
-        .build_local()
-        .run(fut)
-}
-
 /// A port nothing listens on (just freed).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
