@@ -6,9 +6,9 @@
 use loom::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(corio_loom)]
 use loom::sync::{Condvar, Mutex};
+use std::sync::Arc;
 #[cfg(not(corio_loom))]
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 #[cfg(not(corio_loom))]
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
