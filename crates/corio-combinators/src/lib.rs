@@ -71,6 +71,9 @@
 //! For a fixed, small set of futures inside one function, `gather!` or `race!` are all you
 //! need; for an open-ended stream of work with a concurrency limit, use corio-stream's
 //! concurrency-limited maps instead of gathering everything at once.
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/combinators.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 mod as_completed;

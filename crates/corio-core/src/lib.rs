@@ -28,6 +28,9 @@
 //!
 //! Applications want the `corio` facade; this crate is for code that must stay independent
 //! of which corio crates are linked in.
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/decisions.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 pub mod context;

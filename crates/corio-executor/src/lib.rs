@@ -63,6 +63,9 @@
 //! # When not to use this crate
 //!
 //! Use the `corio` facade unless you need the loop without timers, sockets or the rest.
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/tasks.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 
 mod block;
 mod blocking;

@@ -741,6 +741,26 @@ impl LocalExecutor {
         self.local.run_until_stalled()
     }
 
+    /// The deterministic test executor's name for [`run_until_stalled`](Self::run_until_stalled):
+    /// runs until every task waits on something outside the loop.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running corio loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::Builder::new().seed(42).build_local();
+    /// let t = ex.spawn(async { 1 });
+    /// ex.run_until_idle();
+    /// assert!(t.is_finished());
+    /// ```
+    #[track_caller]
+    pub fn run_until_idle(&self) -> usize {
+        self.local.run_until_stalled()
+    }
+
     /// Cancels every live task, runs each until its future is dropped (destructors run
     /// on this thread), and closes the loop: later spawns fail and `block_on` panics.
     /// Idempotent; dropping the executor does the same.

@@ -50,6 +50,9 @@
 //!     assert_eq!(body, "hi");
 //! });
 //! ```
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/networking.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 use std::fmt;

@@ -18,6 +18,9 @@
 //!
 //! Misuse is a compile error that says what is wrong: a function that is not `async`,
 //! a `main` with parameters, an unknown option.
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/getting-started.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;

@@ -58,6 +58,9 @@
 //!
 //! Applications want the `corio` facade, which installs the driver stack. Windows is not
 //! supported yet (the sockets are built on file descriptors).
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/networking.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 mod driver;

@@ -119,6 +119,9 @@
 //! If a codebase already uses `futures::StreamExt` everywhere, keep it: the two traits
 //! have methods of the same names, so import one of them per module. corio's adds the
 //! time-aware adapters, `merge`, and the generators.
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/async-iterators.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 mod adapter;

@@ -75,6 +75,9 @@
 //! - Within one thread with `!Send` data, `RefCell`s and `Rc`s beat any lock.
 //! - For high-throughput channels without asyncio's `task_done`/`join` and `maxsize`
 //!   semantics, a dedicated channel crate may be faster than [`Queue`].
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/primitives.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 mod barrier;

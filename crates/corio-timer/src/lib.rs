@@ -54,6 +54,9 @@
 //!
 //! Applications use the `corio` facade, which installs the driver for them. This crate is
 //! for code that wants timers alone, under any executor.
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/timeouts.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 #![forbid(unsafe_code)]
 
 mod call_later;

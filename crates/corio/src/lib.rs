@@ -70,6 +70,9 @@
 //!   ([`combinators`]).
 //! - [`corio_stream`]: async generators and stream adapters ([`stream`]).
 //! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
+//!
+//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/introduction.html)), explains this crate,
+//! coming from asyncio: `mdbook serve docs` to read it locally.
 
 #![forbid(unsafe_code)]
 
