@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// The seed used when `SEED` is not set: fixed, so a plain `cargo test` is reproducible.
-pub const DEFAULT_SEED: u64 = 0x5EED_C0_21_0;
+pub const DEFAULT_SEED: u64 = 0x5EED_C021;
 
 /// xorshift64: small, fast, and the same sequence on every platform.
 #[derive(Clone, Debug)]
