@@ -184,8 +184,8 @@ impl Local {
             shared,
             ready: RefCell::new(VecDeque::with_capacity(64)),
             active: RefCell::new(Slab::with_capacity(64)),
-            // xorshift needs a non-zero state.
-            rng: seed.map(|s| Cell::new(s | 1)),
+            // splitmix64 spreads nearby seeds apart (and xorshift needs a non-zero state).
+            rng: seed.map(|s| Cell::new(splitmix64(s) | 1)),
             polls: Cell::new(0),
             spawned: Cell::new(0),
             shutting_down: Cell::new(false),
@@ -359,10 +359,12 @@ impl Local {
             // Eager start (asyncio's eager_task_factory): run until the first suspension
             // now; a wake-up from then on queues it as usual.
             runnable.run();
-        } else {
-            // We are on the loop's thread (`Local` is `!Send`): queue it here directly,
-            // in spawn order, whether or not the loop is running right now.
+        } else if running_here {
             self.ready.borrow_mut().push_back(Entry::Task(runnable));
+        } else {
+            // Outside a turn, wake-ups made on this thread land in the remote queue;
+            // spawns go there too, so that the loop sees both in the order they happened.
+            self.shared.push_remote(runnable);
         }
         Ok(Task::new(task, waker))
     }
@@ -423,6 +425,8 @@ impl Local {
 
     /// The body of `run_until_stalled`, for callers that already entered the loop.
     fn run_ready(&self) -> usize {
+        // What happened while the loop was not running goes first, in order.
+        self.drain_remote();
         let mut ran = 0;
         let mut ticks: u32 = 0;
         loop {
@@ -912,4 +916,12 @@ impl fmt::Debug for LocalExecutor {
             .field("shut_down", &self.local.is_closed())
             .finish()
     }
+}
+
+/// splitmix64: a good mixer for turning small, consecutive seeds into unrelated states.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }

@@ -440,7 +440,6 @@ fn order_of(seed: u64) -> Vec<i32> {
 /// are only 50 schedules. (The harness above scrambles its seeds first, so it is not
 /// affected.)
 #[test]
-#[ignore = "BUG (corio-executor chaos mode): Builder::seed(2k) and seed(2k+1) give the same order (state = seed | 1); e.g. seeds 0 and 1"]
 fn chaos_mode_distinct_seeds_distinct_orders() {
     let same = (0..20u64)
         .step_by(2)

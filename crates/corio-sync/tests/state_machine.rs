@@ -13,8 +13,8 @@
 //! the future at its next turn, before anything else can observe the difference).
 //!
 //! The model of the loop is corio's: spawned tasks and wake-ups from inside a turn run in
-//! FIFO order; wake-ups from outside a turn wait in a cross-thread queue, drained when the
-//! local queue runs dry.
+//! FIFO order; spawns and wake-ups from outside a turn wait in a cross-thread queue, in
+//! order, drained when a turn starts and when the local queue runs dry.
 //!
 //! 1 000 cases per primitive by default; `PROPTEST_CASES` overrides.
 #![allow(missing_docs)]
@@ -434,9 +434,10 @@ enum Kind {
     Put(u32),
 }
 
-/// The queue's model, with the loop's two queues: tasks spawned, and woken from inside a
-/// turn, join `local`; wake-ups from outside a turn (this test's `*_nowait` calls and
-/// aborts) land in `remote`, which the loop drains into `local` when `local` runs dry.
+/// The queue's model, with the loop's two queues: tasks spawned or woken from inside a
+/// turn join `local`; spawns and wake-ups from outside a turn (this test's spawns,
+/// `*_nowait` calls and aborts) land in `remote`, in the order they happen, which the loop
+/// drains into `local` when a turn starts and whenever `local` runs dry.
 #[derive(Debug, Default)]
 struct QModel {
     maxsize: usize,
@@ -483,7 +484,12 @@ impl QModel {
     fn spawn(&mut self, kind: Kind) {
         self.tasks.push((kind, W::Unstarted));
         self.abort_requested.push(false);
-        self.local.push_back(self.tasks.len() - 1);
+        let t = self.tasks.len() - 1;
+        if self.in_turn {
+            self.local.push_back(t);
+        } else {
+            self.remote.push_back(t);
+        }
     }
     fn grant_getters(&mut self) {
         let list: Vec<usize> = self.getters.iter().copied().collect();
@@ -523,6 +529,8 @@ impl QModel {
     /// `run_until_stalled`: run `local` in order, draining `remote` when it is empty.
     fn stall(&mut self) {
         self.in_turn = true;
+        let r = std::mem::take(&mut self.remote);
+        self.local.extend(r);
         loop {
             let t = match self.local.pop_front() {
                 Some(t) => t,
