@@ -6,6 +6,7 @@
 #
 #   CARGO_TARGET_DIR=/work/target-bench benches/wrk.sh
 #   WRK_ARGS="-t2 -c128 -d10s" benches/wrk.sh
+#   WRK_OUT=results.txt benches/wrk.sh   # also writes `wrk <runtime> <requests/sec>` lines
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,4 +50,9 @@ printf '%-8s %14s\n' runtime requests/sec
 for rt in corio tokio; do
     printf '%-8s %14s\n' "$rt" "${rps[$rt]}"
 done
+if [ -n "${WRK_OUT:-}" ]; then
+    for rt in corio tokio; do
+        echo "wrk $rt ${rps[$rt]}"
+    done >"$WRK_OUT"
+fi
 awk -v c="${rps[corio]}" -v t="${rps[tokio]}" 'BEGIN { printf "corio/tokio %.2f\n", c / t }'

@@ -1,0 +1,903 @@
+//! The side-by-side summary: runs the benchmarks (or reads what earlier runs left on disk)
+//! and writes `docs/src/benchmarks.md` with one table and one SVG chart per area.
+//!
+//! ```text
+//! cargo run --release -p corio-benches --bin compare             # full run, then summary
+//! cargo run --release -p corio-benches --bin compare -- --quick  # criterion --quick, 3 Python reps
+//! cargo run --release -p corio-benches --bin compare -- --no-run # only summarise
+//! ```
+//!
+//! Inputs, all under the target directory (`$CARGO_TARGET_DIR`, relative paths taken from
+//! the workspace root, else `target/` in the workspace root):
+//!
+//! - criterion's estimates, `criterion/<group>/<function>/new/{benchmark,estimates}.json`
+//!   (the group directory is the group name with `/` replaced by `_`; the real names
+//!   are read from `benchmark.json`); the figure used is the median's point estimate;
+//! - `corio-compare/python.txt`, lines `python <group> <seconds>` written by
+//!   `benches/python/asyncio_bench.py`;
+//! - `corio-compare/memory.txt`, lines `memory <what> <runtime> <bytes>` from the
+//!   `memory` binary (one process per runtime and measurement);
+//! - `corio-compare/wrk.txt`, lines `wrk <runtime> <requests_per_second>` written by
+//!   `benches/wrk.sh` when `WRK_OUT` names it (only if `wrk` is installed).
+//!
+//! Running (without `--no-run`) does, from the workspace root: `cargo bench -p
+//! corio-benches [-- --quick]`, the Python script, the memory probe for every
+//! runtime, and `benches/wrk.sh` if `wrk` is on the `PATH`. Cargo builds use `-j 1`
+//! unless `CARGO_BUILD_JOBS` is set, and `CARGO_PROFILE_BENCH_DEBUG=0` unless it is set
+//! (so that the bench profile matches release and reuses its build).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, SystemTime};
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+/// Areas in the order the page shows them; any other area found follows.
+const AREAS: &[(&str, &str)] = &[
+    ("executor", "Executor (one thread)"),
+    ("multi_thread", "Multi-thread executor (2 workers)"),
+    ("sync", "Synchronisation primitives"),
+    ("timer", "Timers"),
+    ("combinators", "Combinators"),
+    ("stream", "Streams"),
+    ("net", "Networking"),
+];
+
+/// Workloads that asyncio, with one loop per thread, can only run on one loop: the
+/// single-loop Python figure of the same workload stands in.
+const PYTHON_ALIASES: &[(&str, &str)] = &[
+    (
+        "multi_thread/spawn_join_10k_outside",
+        "executor/spawn_join_10k",
+    ),
+    (
+        "multi_thread/spawn_join_10k_inside",
+        "executor/spawn_join_10k",
+    ),
+    ("multi_thread/yield_100x1000", "executor/yield_100x1000"),
+    ("multi_thread/ping_pong_10k", "executor/ping_pong_10k"),
+    (
+        "multi_thread/chained_spawn_1000",
+        "executor/chained_spawn_1000",
+    ),
+];
+
+/// A function whose estimate is this much older than the newest of its group is a
+/// leftover of a renamed or removed function, not part of the current comparison.
+const STALE: Duration = Duration::from_secs(6 * 3600);
+
+/// The target for the issue's comparison with asyncio.
+const ASYNCIO_TARGET: f64 = 100.0;
+
+struct Options {
+    run: bool,
+    quick: bool,
+}
+
+/// One criterion function's median, in nanoseconds per iteration.
+#[derive(Clone)]
+struct Estimate {
+    function: String,
+    median_ns: f64,
+}
+
+/// One workload: its criterion group and every runtime's median.
+struct Workload {
+    group: String,
+    runtimes: Vec<Estimate>,
+}
+
+impl Workload {
+    fn area(&self) -> &str {
+        self.group.split('/').next().unwrap_or(&self.group)
+    }
+
+    fn name(&self) -> &str {
+        self.group.split_once('/').map_or(&*self.group, |(_, n)| n)
+    }
+
+    /// corio's fastest variant (most groups have one: `corio`, `corio_gather`, ...).
+    fn corio(&self) -> Option<&Estimate> {
+        self.runtimes
+            .iter()
+            .filter(|e| is_corio(&e.function))
+            .min_by(|a, b| a.median_ns.total_cmp(&b.median_ns))
+    }
+
+    fn fastest_peer(&self) -> Option<&Estimate> {
+        self.runtimes
+            .iter()
+            .filter(|e| !is_corio(&e.function))
+            .min_by(|a, b| a.median_ns.total_cmp(&b.median_ns))
+    }
+
+    /// corio's median over the fastest peer's, rounded to the two decimals shown.
+    fn ratio(&self) -> Option<f64> {
+        let r = self.corio()?.median_ns / self.fastest_peer()?.median_ns;
+        Some((r * 100.0).round() / 100.0)
+    }
+}
+
+fn is_corio(function: &str) -> bool {
+    function == "corio" || function.starts_with("corio_")
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ sits in the workspace root")
+        .to_path_buf()
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    }
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut o = Options {
+        run: true,
+        quick: false,
+    };
+    for a in std::env::args().skip(1) {
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--no-run" => o.run = false,
+            "-h" | "--help" => {
+                return Err("usage: compare [--quick] [--no-run]\n\
+                     --quick   criterion's --quick mode and 3 Python repetitions\n\
+                     --no-run  only summarise the results already on disk"
+                    .into());
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = workspace_root();
+    let target = target_dir(&root);
+    let results = target.join("corio-compare");
+    if let Err(e) = std::fs::create_dir_all(&results) {
+        eprintln!("cannot create {}: {e}", results.display());
+        return ExitCode::FAILURE;
+    }
+    if options.run
+        && let Err(e) = run_all(&root, &target, &results, options.quick)
+    {
+        eprintln!("compare: {e}");
+        return ExitCode::FAILURE;
+    }
+    match summarise(&root, &target, &results) {
+        Ok(page) => {
+            println!("wrote {}", page.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("compare: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ------------------------------------------------------------------ running
+
+fn cargo(root: &Path) -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(root);
+    // The workspace's bench profile differs from release only by `debug = 1`; with the
+    // same settings cargo shares the dependencies `cargo run --release` just built
+    // instead of building everything a second time.
+    if std::env::var_os("CARGO_PROFILE_BENCH_DEBUG").is_none() {
+        c.env("CARGO_PROFILE_BENCH_DEBUG", "0");
+    }
+    c
+}
+
+fn jobs(c: &mut Command) -> &mut Command {
+    if std::env::var_os("CARGO_BUILD_JOBS").is_none() {
+        c.args(["-j", "1"]);
+    }
+    c
+}
+
+fn check(what: &str, status: std::io::Result<std::process::ExitStatus>) -> Result<(), String> {
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{what} failed ({s})")),
+        Err(e) => Err(format!("{what}: {e}")),
+    }
+}
+
+fn run_all(root: &Path, target: &Path, results: &Path, quick: bool) -> Result<(), String> {
+    let started = SystemTime::now();
+
+    eprintln!(
+        "== cargo bench -p corio-benches{}",
+        if quick { " -- --quick" } else { "" }
+    );
+    let mut bench = cargo(root);
+    bench.args(["bench", "-p", "corio-benches"]);
+    jobs(&mut bench);
+    if quick {
+        bench.args(["--", "--quick"]);
+    }
+    check("cargo bench", bench.status())?;
+
+    eprintln!("== python asyncio");
+    let python = results.join("python.txt");
+    let mut py = Command::new("python3");
+    py.current_dir(root)
+        .arg("benches/python/asyncio_bench.py")
+        .arg("--out")
+        .arg(&python);
+    if quick {
+        py.arg("--quick");
+    }
+    check("benches/python/asyncio_bench.py", py.status())?;
+
+    eprintln!("== memory");
+    // The bench profile, like `cargo bench` just now: nothing to rebuild.
+    let mut build = cargo(root);
+    build.args([
+        "build",
+        "--profile",
+        "bench",
+        "-p",
+        "corio-benches",
+        "--bin",
+        "memory",
+    ]);
+    jobs(&mut build);
+    check("cargo build --bin memory", build.status())?;
+    let probe = target.join("release").join("memory");
+    let mut lines = String::new();
+    for what in ["tasks", "timers"] {
+        for runtime in ["corio", "tokio", "smol"] {
+            let out = Command::new(&probe)
+                .args([what, runtime])
+                .stderr(Stdio::inherit())
+                .output()
+                .map_err(|e| format!("{}: {e}", probe.display()))?;
+            if !out.status.success() {
+                return Err(format!("memory {what} {runtime} failed ({})", out.status));
+            }
+            let line = String::from_utf8_lossy(&out.stdout);
+            eprint!("{line}");
+            lines.push_str(&line);
+        }
+    }
+    write(&results.join("memory.txt"), &lines)?;
+
+    let have_wrk = Command::new("sh")
+        .args(["-c", "command -v wrk"])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if have_wrk {
+        eprintln!("== wrk (hyper on corio and on tokio)");
+        let mut wrk = Command::new("bash");
+        wrk.current_dir(root)
+            .arg("benches/wrk.sh")
+            .env(
+                "CARGO_PROFILE_BENCH_DEBUG",
+                std::env::var_os("CARGO_PROFILE_BENCH_DEBUG").unwrap_or_else(|| "0".into()),
+            )
+            .env("WRK_OUT", results.join("wrk.txt"));
+        if quick {
+            wrk.env("WRK_ARGS", "-t2 -c64 -d3s");
+        }
+        check("benches/wrk.sh", wrk.status())?;
+    } else {
+        eprintln!("== wrk not installed: no HTTP numbers");
+        let _ = std::fs::remove_file(results.join("wrk.txt"));
+    }
+
+    let mode = if quick { "quick" } else { "full" };
+    let secs = started.elapsed().map(|d| d.as_secs()).unwrap_or(0);
+    write(
+        &results.join("run.txt"),
+        &format!("{mode} {secs} {}\n", unix_now()),
+    )
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+// ------------------------------------------------------------------ reading
+
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+/// Every criterion group under `<target>/criterion`, functions in report order.
+fn read_criterion(target: &Path) -> Result<Vec<Workload>, String> {
+    let dir = target.join("criterion");
+    let groups = std::fs::read_dir(&dir).map_err(|e| {
+        format!(
+            "{}: {e} (run `cargo bench -p corio-benches` first, or drop --no-run)",
+            dir.display()
+        )
+    })?;
+    let mut by_group: BTreeMap<String, Vec<(Estimate, SystemTime)>> = BTreeMap::new();
+    for group in groups.flatten() {
+        let Ok(functions) = std::fs::read_dir(group.path()) else {
+            continue;
+        };
+        for function in functions.flatten() {
+            let new = function.path().join("new");
+            let (Some(meta), Some(est)) = (
+                read_json(&new.join("benchmark.json")),
+                read_json(&new.join("estimates.json")),
+            ) else {
+                continue;
+            };
+            let (Some(group_id), Some(function_id), Some(median)) = (
+                meta["group_id"].as_str(),
+                meta["function_id"].as_str(),
+                est["median"]["point_estimate"].as_f64(),
+            ) else {
+                continue;
+            };
+            let modified = std::fs::metadata(new.join("estimates.json"))
+                .and_then(|m| m.modified())
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            by_group.entry(group_id.to_string()).or_default().push((
+                Estimate {
+                    function: function_id.to_string(),
+                    median_ns: median,
+                },
+                modified,
+            ));
+        }
+    }
+    let mut workloads = Vec::new();
+    for (group, mut estimates) in by_group {
+        let newest = estimates
+            .iter()
+            .map(|e| e.1)
+            .max()
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        estimates.retain(|(_, t)| newest.duration_since(*t).unwrap_or_default() <= STALE);
+        let mut runtimes: Vec<Estimate> = estimates.into_iter().map(|e| e.0).collect();
+        // corio first, then the peers by name.
+        runtimes.sort_by(|a, b| {
+            (!is_corio(&a.function), &a.function).cmp(&(!is_corio(&b.function), &b.function))
+        });
+        workloads.push(Workload { group, runtimes });
+    }
+    Ok(workloads)
+}
+
+/// Lines `<tag> <fields...>` of a results file, split on whitespace; `#` starts a comment.
+fn read_lines(path: &Path, tag: &str) -> Vec<Vec<String>> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .filter(|f| f.first().map(String::as_str) == Some(tag))
+        .map(|mut f| f.split_off(1))
+        .collect()
+}
+
+fn read_python(results: &Path) -> BTreeMap<String, f64> {
+    read_lines(&results.join("python.txt"), "python")
+        .into_iter()
+        .filter_map(|f| Some((f.first()?.clone(), f.get(1)?.parse::<f64>().ok()? * 1e9)))
+        .collect()
+}
+
+/// The asyncio median for `group` in ns, and whether it stands in from another group.
+fn python_for(python: &BTreeMap<String, f64>, group: &str) -> Option<(f64, bool)> {
+    if let Some(&ns) = python.get(group) {
+        return Some((ns, false));
+    }
+    let (_, alias) = PYTHON_ALIASES.iter().find(|(g, _)| *g == group)?;
+    python.get(*alias).map(|&ns| (ns, true))
+}
+
+// ------------------------------------------------------------------ formatting
+
+fn fmt_ns(ns: f64) -> String {
+    let (v, unit) = if ns >= 1e9 {
+        (ns / 1e9, "s")
+    } else if ns >= 1e6 {
+        (ns / 1e6, "ms")
+    } else if ns >= 1e3 {
+        (ns / 1e3, "µs")
+    } else {
+        (ns, "ns")
+    };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$} {unit}")
+}
+
+fn fmt_ratio(r: f64) -> String {
+    if r <= 1.0 {
+        format!("**{r:.2}**")
+    } else {
+        format!("{r:.2} ✗ miss")
+    }
+}
+
+fn fmt_speedup(x: f64) -> String {
+    let s = if x >= 100.0 {
+        format!("{x:.0}×")
+    } else {
+        format!("{x:.1}×")
+    };
+    if x < ASYNCIO_TARGET {
+        format!("{s} ✗")
+    } else {
+        s
+    }
+}
+
+fn cpu_model() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{model}, {cpus} CPUs available")
+}
+
+fn python_version(results: &Path) -> String {
+    std::fs::read_to_string(results.join("python.txt"))
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# "))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "python3".into())
+}
+
+// ------------------------------------------------------------------ the page
+
+fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, String> {
+    let workloads = read_criterion(target)?;
+    let python = read_python(results);
+    let memory = read_lines(&results.join("memory.txt"), "memory");
+    let wrk = read_lines(&results.join("wrk.txt"), "wrk");
+    let run = std::fs::read_to_string(results.join("run.txt")).unwrap_or_default();
+    let run: Vec<&str> = run.split_whitespace().collect();
+
+    let docs = root.join("docs").join("src");
+    let charts = docs.join("benchmarks");
+    std::fs::create_dir_all(&charts).map_err(|e| format!("{}: {e}", charts.display()))?;
+
+    let mut areas: Vec<(String, String)> = AREAS
+        .iter()
+        .map(|(a, t)| (a.to_string(), t.to_string()))
+        .collect();
+    for w in &workloads {
+        if !areas.iter().any(|(a, _)| a == w.area()) {
+            areas.push((w.area().to_string(), w.area().to_string()));
+        }
+    }
+
+    let mut page = String::new();
+    let p = &mut page;
+    p.push_str("# Benchmarks: corio beside tokio, smol, futures and asyncio\n\n");
+    p.push_str(
+        "<!-- Generated by `cargo run --release -p corio-benches --bin compare`; \
+         edit benches/src/bin/compare.rs, not this file. -->\n\n",
+    );
+    let _ = writeln!(
+        p,
+        "Every workload is one criterion group in [`benches/`](https://github.com/corio-rs/corio/tree/main/benches) \
+         with corio and each peer as functions of the same group, run in one process on one machine; \
+         the same workloads written for Python's asyncio are in `benches/python/asyncio_bench.py`. \
+         Each figure is the median time of one iteration of the whole workload.\n"
+    );
+    let mode = match run.first() {
+        Some(&"quick") => {
+            "`compare --quick` run (criterion's `--quick` mode, 3 Python repetitions)"
+        }
+        Some(&"full") => "full `compare` run (criterion's default sampling, 7 Python repetitions)",
+        _ => "summary of the results found on disk (`compare --no-run`)",
+    };
+    let _ = writeln!(
+        p,
+        "- Machine: {}; numbers from a {mode}.\n- asyncio: {} with the default event loop; \
+         where the Python script scales a workload down it multiplies the time back up to the \
+         Rust size (see the script).\n- **ratio** = corio's median / the fastest peer's median \
+         (bold when corio is at least as fast; ✗ miss otherwise). **vs asyncio** = asyncio's \
+         median / corio's median (✗ below the {ASYNCIO_TARGET:.0}× target).\n- Charts show each \
+         runtime's median relative to the fastest Rust runtime of the workload, on a log scale.\n\
+         - Reproduce: `cargo run --release -p corio-benches --bin compare -- --quick` \
+         (under 10 minutes on 2 cores), or without `--quick` for the full run; `--no-run` only \
+         redraws this page from the results on disk.\n",
+        cpu_model(),
+        python_version(results),
+    );
+
+    let mut misses = Vec::new();
+    let mut slow_vs_python = Vec::new();
+    let mut area_speedups = Vec::new();
+    for (area, title) in &areas {
+        let ws: Vec<&Workload> = workloads.iter().filter(|w| w.area() == area).collect();
+        if ws.is_empty() {
+            continue;
+        }
+        let _ = writeln!(p, "## {title}\n");
+        p.push_str("| workload | corio | peers (fastest first) | ratio | asyncio | vs asyncio |\n");
+        p.push_str("|---|---:|---|---:|---:|---:|\n");
+        let mut aliased = false;
+        let mut speedups = Vec::new();
+        for w in &ws {
+            let corio = w.corio();
+            let mut peers: Vec<&Estimate> = w
+                .runtimes
+                .iter()
+                .filter(|e| !is_corio(&e.function))
+                .collect();
+            peers.sort_by(|a, b| a.median_ns.total_cmp(&b.median_ns));
+            let corio_cell = match corio {
+                None => "—".to_string(),
+                Some(c) => {
+                    let variants = w.runtimes.iter().filter(|e| is_corio(&e.function)).count();
+                    if variants > 1 {
+                        let others: Vec<String> = w
+                            .runtimes
+                            .iter()
+                            .filter(|e| is_corio(&e.function) && e.function != c.function)
+                            .map(|e| format!("{} {}", e.function, fmt_ns(e.median_ns)))
+                            .collect();
+                        format!(
+                            "{} ({}; {})",
+                            fmt_ns(c.median_ns),
+                            c.function,
+                            others.join(", ")
+                        )
+                    } else if c.function != "corio" {
+                        format!("{} ({})", fmt_ns(c.median_ns), c.function)
+                    } else {
+                        fmt_ns(c.median_ns)
+                    }
+                }
+            };
+            let peers_cell = peers
+                .iter()
+                .map(|e| format!("{} {}", e.function, fmt_ns(e.median_ns)))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let ratio = w.ratio();
+            if let (Some(r), Some(c), Some(f)) = (ratio, corio, w.fastest_peer())
+                && r > 1.0
+            {
+                misses.push(format!(
+                    "`{}`: corio {} vs {} {} (ratio {r:.2})",
+                    w.group,
+                    fmt_ns(c.median_ns),
+                    f.function,
+                    fmt_ns(f.median_ns)
+                ));
+            }
+            let py = python_for(&python, &w.group);
+            let (py_cell, up_cell) = match (py, corio) {
+                (Some((ns, alias)), Some(c)) => {
+                    aliased |= alias;
+                    let up = ns / c.median_ns;
+                    speedups.push(up);
+                    if up < ASYNCIO_TARGET {
+                        slow_vs_python.push(format!("`{}`: {up:.1}×", w.group));
+                    }
+                    (
+                        format!("{}{}", fmt_ns(ns), if alias { " †" } else { "" }),
+                        fmt_speedup(up),
+                    )
+                }
+                _ => ("—".into(), "—".into()),
+            };
+            let _ = writeln!(
+                p,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                w.name(),
+                corio_cell,
+                if peers_cell.is_empty() {
+                    "—".into()
+                } else {
+                    peers_cell
+                },
+                ratio.map_or("—".into(), fmt_ratio),
+                py_cell,
+                up_cell,
+            );
+        }
+        p.push('\n');
+        if aliased {
+            p.push_str(
+                "† asyncio runs one loop per thread: the figure is the same workload on one loop \
+                 (the executor table's).\n\n",
+            );
+        }
+        if !speedups.is_empty() {
+            let geo = (speedups.iter().map(|x| x.ln()).sum::<f64>() / speedups.len() as f64).exp();
+            let min = speedups.iter().cloned().fold(f64::INFINITY, f64::min);
+            let max = speedups.iter().cloned().fold(0.0, f64::max);
+            let _ = writeln!(
+                p,
+                "corio vs asyncio in this area: {geo:.0}× (geometric mean), from {min:.0}× to {max:.0}×.\n"
+            );
+            area_speedups.push((title.clone(), geo, min, max));
+        }
+        if area == "net" && !wrk.is_empty() {
+            write_wrk(p, &wrk);
+        }
+        let svg = charts.join(format!("{area}.svg"));
+        draw_chart(&svg, title, &ws, &python)?;
+        let _ = writeln!(
+            p,
+            "![{title}: median relative to the fastest Rust runtime](benchmarks/{area}.svg)\n"
+        );
+    }
+
+    write_memory(p, &memory);
+
+    p.push_str("## Where corio misses\n\n");
+    if misses.is_empty() {
+        p.push_str("corio's median is at or below the fastest peer's in every workload above.\n\n");
+    } else {
+        p.push_str("Workloads where corio's median is above the fastest peer's:\n\n");
+        for m in &misses {
+            let _ = writeln!(p, "- {m}");
+        }
+        p.push('\n');
+    }
+    if slow_vs_python.is_empty() {
+        let _ = writeln!(
+            p,
+            "corio is at least {ASYNCIO_TARGET:.0}× faster than asyncio in every workload with a Python version.\n"
+        );
+    } else {
+        let _ = writeln!(
+            p,
+            "Workloads where corio is less than {ASYNCIO_TARGET:.0}× faster than asyncio: {}.\n",
+            slow_vs_python.join(", ")
+        );
+    }
+    if !area_speedups.is_empty() {
+        p.push_str("| area | corio vs asyncio (geometric mean) | lowest | highest |\n|---|---:|---:|---:|\n");
+        for (title, geo, min, max) in &area_speedups {
+            let _ = writeln!(p, "| {title} | {geo:.0}× | {min:.0}× | {max:.0}× |");
+        }
+        p.push('\n');
+    }
+
+    let path = docs.join("benchmarks.md");
+    write(&path, &page)?;
+    Ok(path)
+}
+
+fn write_wrk(p: &mut String, wrk: &[Vec<String>]) {
+    let rps: BTreeMap<&str, f64> = wrk
+        .iter()
+        .filter_map(|f| Some((f.first()?.as_str(), f.get(1)?.parse().ok()?)))
+        .collect();
+    p.push_str(
+        "HTTP/1.1 with hyper 1 on one thread, `benches/wrk.sh` (wrk, 2 threads, 64 connections), \
+         requests per second (higher is better):\n\n| runtime | requests/s |\n|---|---:|\n",
+    );
+    for (rt, r) in &rps {
+        let _ = writeln!(p, "| {rt} | {r:.0} |");
+    }
+    if let (Some(c), Some(t)) = (rps.get("corio"), rps.get("tokio")) {
+        let ratio = t / c;
+        let _ = writeln!(
+            p,
+            "\ncorio's time per request relative to tokio's: {}.\n",
+            fmt_ratio((ratio * 100.0).round() / 100.0)
+        );
+    } else {
+        p.push('\n');
+    }
+}
+
+fn write_memory(p: &mut String, memory: &[Vec<String>]) {
+    if memory.is_empty() {
+        return;
+    }
+    p.push_str("## Memory\n\n");
+    p.push_str(
+        "Peak resident memory (VmHWM) grown while holding 1 000 000 items, per item, one \
+         process per runtime (`benches/src/bin/memory.rs`). *Idle tasks*: spawned tasks each \
+         awaiting a pending `futures` oneshot, handles and senders kept. *Pending timers*: \
+         sleeps 10 to 70 s away, each polled once so it is registered. smol = async-executor \
+         + async-io.\n\n",
+    );
+    let mut table: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
+    for f in memory {
+        if let (Some(what), Some(rt), Some(b)) = (f.first(), f.get(1), f.get(2))
+            && let Ok(b) = b.parse()
+        {
+            table.entry(what).or_default().insert(rt, b);
+        }
+    }
+    p.push_str("| items | corio | tokio | smol | ratio |\n|---|---:|---:|---:|---:|\n");
+    for (what, row) in &table {
+        let cell = |rt: &str| row.get(rt).map_or("—".into(), |b| format!("{b:.0} B"));
+        let best_peer = row
+            .iter()
+            .filter(|(rt, _)| **rt != "corio")
+            .map(|(_, b)| *b)
+            .fold(f64::INFINITY, f64::min);
+        let ratio = row
+            .get("corio")
+            .filter(|_| best_peer.is_finite())
+            .map_or("—".into(), |c| {
+                fmt_ratio((c / best_peer * 100.0).round() / 100.0)
+            });
+        let label = match *what {
+            "tasks" => "1 000 000 idle tasks",
+            "timers" => "1 000 000 pending timers",
+            other => other,
+        };
+        let _ = writeln!(
+            p,
+            "| {label} | {} | {} | {} | {ratio} |",
+            cell("corio"),
+            cell("tokio"),
+            cell("smol")
+        );
+    }
+    p.push_str("\nratio = corio's bytes per item / the smallest peer's.\n\n");
+}
+
+// ------------------------------------------------------------------ charts
+
+/// A fixed colour per runtime family, so that the charts read alike.
+fn colour(function: &str) -> RGBColor {
+    if is_corio(function) {
+        RGBColor(0xd9, 0x48, 0x1c)
+    } else if function == "asyncio" {
+        RGBColor(0x80, 0x80, 0x80)
+    } else if function.starts_with("tokio") {
+        RGBColor(0x3b, 0x6e, 0xb5)
+    } else if function.starts_with("async_") || function.starts_with("smol") {
+        RGBColor(0x2f, 0x9e, 0x6b)
+    } else if function.starts_with("futures") {
+        RGBColor(0x8e, 0x5b, 0xb8)
+    } else {
+        RGBColor(0xc9, 0xa2, 0x27)
+    }
+}
+
+/// Horizontal bars, one per runtime of every workload, each the runtime's median over
+/// the fastest Rust runtime's, on a log axis.
+fn draw_chart(
+    path: &Path,
+    title: &str,
+    workloads: &[&Workload],
+    python: &BTreeMap<String, f64>,
+) -> Result<(), String> {
+    // (label, runtime, relative time); a gap row between workloads.
+    let mut rows: Vec<Option<(String, String, f64)>> = Vec::new();
+    for w in workloads {
+        let Some(best) = w
+            .runtimes
+            .iter()
+            .map(|e| e.median_ns)
+            .min_by(f64::total_cmp)
+        else {
+            continue;
+        };
+        if !rows.is_empty() {
+            rows.push(None);
+        }
+        for (i, e) in w.runtimes.iter().enumerate() {
+            let label = if i == 0 {
+                format!("{}  {}", w.name(), e.function)
+            } else {
+                e.function.clone()
+            };
+            rows.push(Some((label, e.function.clone(), e.median_ns / best)));
+        }
+        if let Some((ns, _)) = python_for(python, &w.group) {
+            rows.push(Some(("asyncio".into(), "asyncio".into(), ns / best)));
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // The y axis grows upwards: reverse so that the first workload is drawn at the top.
+    rows.reverse();
+    let max = rows.iter().flatten().map(|r| r.2).fold(1.0f64, f64::max);
+    let hi = 10f64.powf((max * 1.5).log10().ceil()).max(10.0);
+    let n = rows.len();
+    let height = 90 + 17 * n as u32;
+    let draw = || -> Result<(), Box<dyn std::error::Error>> {
+        let root = SVGBackend::new(path, (900, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("{title}: median / fastest Rust runtime (log scale, lower is better)"),
+                ("sans-serif", 16),
+            )
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(330)
+            .build_cartesian_2d((0.5f64..hi).log_scale(), (0..n).into_segmented())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => rows
+                    .get(*i)
+                    .and_then(|r| r.as_ref())
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default(),
+                SegmentValue::Last => String::new(),
+            })
+            .x_label_formatter(&|x| {
+                // Powers of ten only: the log axis puts a tick at every digit.
+                let l = x.log10();
+                if (l - l.round()).abs() < 1e-9 {
+                    format!("{}×", 10f64.powi(l.round() as i32))
+                } else {
+                    String::new()
+                }
+            })
+            .label_style(("sans-serif", 12))
+            .draw()?;
+        chart.draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+            let (_, runtime, rel) = r.as_ref()?;
+            let mut bar = Rectangle::new(
+                [
+                    (0.5, SegmentValue::Exact(i)),
+                    (*rel, SegmentValue::Exact(i + 1)),
+                ],
+                colour(runtime).filled(),
+            );
+            bar.set_margin(2, 2, 0, 0);
+            Some(bar)
+        }))?;
+        chart.draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+            let (_, _, rel) = r.as_ref()?;
+            Some(Text::new(
+                format!("{rel:.2}"),
+                (*rel * 1.05, SegmentValue::CenterOf(i)),
+                ("sans-serif", 11).into_font(),
+            ))
+        }))?;
+        root.present()?;
+        Ok(())
+    };
+    draw().map_err(|e| format!("{}: {e}", path.display()))
+}
