@@ -693,10 +693,26 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
         );
     }
     if !area_speedups.is_empty() {
+        p.push_str("Per area:\n\n");
         p.push_str("| area | corio vs asyncio (geometric mean) | lowest | highest |\n|---|---:|---:|---:|\n");
         for (title, geo, min, max) in &area_speedups {
             let _ = writeln!(p, "| {title} | {geo:.0}× | {min:.0}× | {max:.0}× |");
         }
+        p.push('\n');
+    }
+
+    if run.first() == Some(&"quick") {
+        p.push_str(
+            "These are quick-mode figures: criterion stops sampling early, and medians move \
+             by several percent from one run to the next, so a ratio within a few percent of \
+             1.00 can change side between runs. Quote the full run (`compare` without \
+             `--quick`).\n\n",
+        );
+    }
+    // Hand-written notes on the misses (their causes), kept beside the generator.
+    let notes = root.join("benches").join("compare-notes.md");
+    if let Ok(text) = std::fs::read_to_string(&notes) {
+        p.push_str(text.trim_end());
         p.push('\n');
     }
 
@@ -842,7 +858,7 @@ fn draw_chart(
     let n = rows.len();
     let height = 90 + 17 * n as u32;
     let draw = || -> Result<(), Box<dyn std::error::Error>> {
-        let root = SVGBackend::new(path, (900, height)).into_drawing_area();
+        let root = SVGBackend::new(path, (940, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -850,6 +866,7 @@ fn draw_chart(
                 ("sans-serif", 16),
             )
             .margin(10)
+            .margin_right(40)
             .x_label_area_size(30)
             .y_label_area_size(330)
             .build_cartesian_2d((0.5f64..hi).log_scale(), (0..n).into_segmented())?;
