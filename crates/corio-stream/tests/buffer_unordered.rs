@@ -256,7 +256,9 @@ fn many_ready_futures_under_corio_do_not_starve_other_tasks() {
         sibling.await.unwrap();
         assert_eq!(n, 10_000);
     });
-    assert!(turns.get() > 10, "sibling ran {} times", turns.get());
+    // An always-ready source spends one unit of budget per 32 items (128 units a poll), so
+    // 10 000 items give the sibling a turn at least twice.
+    assert!(turns.get() >= 2, "sibling ran {} times", turns.get());
 }
 
 #[test]

