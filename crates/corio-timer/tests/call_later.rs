@@ -19,7 +19,7 @@ fn callbacks_run_in_deadline_order_at_their_time() {
         let t0 = clock::now();
         for (delay, name) in [(30, "c"), (10, "a"), (20, "b")] {
             let log = log.clone();
-            call_later(Duration::from_millis(delay), move || {
+            let _scheduled = call_later(Duration::from_millis(delay), move || {
                 log.borrow_mut().push((name, clock::now() - t0))
             })
             .unwrap();
