@@ -55,8 +55,11 @@ fn th_04_blocking_calls_run_concurrently_and_do_not_block_the_loop_test_to_threa
                 "they overlapped"
             );
         }
+        // Under miri the interpreter's thread scheduling, not wall time, decides how many
+        // turns fit: one is enough to show the loop was not blocked.
+        let min_ticks = if cfg!(miri) { 1 } else { 10 };
         assert!(
-            ticks.load(Ordering::SeqCst) > 10,
+            ticks.load(Ordering::SeqCst) >= min_ticks,
             "the loop kept running meanwhile"
         );
         ticker.abort();
