@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+cargo +nightly --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
 seconds="${FUZZ_SECONDS:-30}"
 targets=$(cargo +nightly fuzz list --fuzz-dir fuzz)
 cargo +nightly fuzz build --fuzz-dir fuzz

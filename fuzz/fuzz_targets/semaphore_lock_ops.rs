@@ -25,7 +25,8 @@ fuzz_target!(|data: &[u8]| {
             0 => {
                 let (sem, out) = (sem.clone(), out.clone());
                 tasks.push(ex.spawn(async move {
-                    let k = hold % 2 + 1;
+                    // Never more than exist: a larger request waits, correctly, for add_permits.
+                    let k = (hold % 2 + 1).min(permits);
                     if let Ok(_p) = sem.acquire_many(k).await {
                         out.set(out.get() + k);
                         for _ in 0..hold {
