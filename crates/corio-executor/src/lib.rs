@@ -304,7 +304,7 @@ where
     let mut name = Some(name);
     let multi = context::with_multi(|m| {
         m.map(|m| {
-            m.spawn_send_shared(
+            m.spawn_send(
                 future.take().expect("once"),
                 name.take().expect("once"),
                 location,

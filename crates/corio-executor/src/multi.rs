@@ -176,14 +176,20 @@ impl Shared {
         }
     }
 
+    /// Runs `f` with this thread's worker state if this thread is one of *this*
+    /// executor's workers.
+    #[inline]
+    fn with_own_worker<R>(&self, f: impl FnOnce(&WorkerCtx) -> R) -> Option<R> {
+        context::with_worker(|w| match w {
+            Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), self) => Some(f(w)),
+            _ => None,
+        })
+    }
+
     /// Queues a stealable task.
     fn schedule(self: &Arc<Self>, job: Job, info: ScheduleInfo) {
         let mut job = Some(job);
-        context::with_worker(|w| {
-            let Some(w) = w else { return };
-            if !std::ptr::eq(Arc::as_ptr(&w.shared), Arc::as_ptr(self)) {
-                return;
-            }
+        self.with_own_worker(|w| {
             let job = job.take().expect("once");
             if info.woken_while_running {
                 // It woke itself (yield_now): back of the queue, behind everything else.
@@ -209,13 +215,11 @@ impl Shared {
     /// Queues a task pinned to worker `index`.
     fn schedule_pinned(self: &Arc<Self>, index: usize, job: Job) {
         let mut job = Some(job);
-        context::with_worker(|w| {
-            if let Some(w) = w {
-                if w.index == index && std::ptr::eq(Arc::as_ptr(&w.shared), Arc::as_ptr(self)) {
-                    w.pinned_local
-                        .borrow_mut()
-                        .push_back(job.take().expect("once"));
-                }
+        self.with_own_worker(|w| {
+            if w.index == index {
+                w.pinned_local
+                    .borrow_mut()
+                    .push_back(job.take().expect("once"));
             }
         });
         if let Some(job) = job {
@@ -298,8 +302,7 @@ impl Shared {
             h(TaskView::new(runnable.metadata()));
         }
         let waker = runnable.waker();
-        let on_own_worker =
-            context::with_worker(|w| w.is_some_and(|w| std::ptr::eq(Arc::as_ptr(&w.shared), self)));
+        let on_own_worker = self.with_own_worker(|_| ()).is_some();
         if self.config.eager && on_own_worker {
             runnable.run();
         } else {
@@ -311,32 +314,14 @@ impl Shared {
     /// Counts a spawn: on the spawning worker's own counter when there is one, so that
     /// workers spawning at once do not share a cache line.
     fn count_spawn(&self) {
-        let counted = context::with_worker(|w| match w {
-            Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), self) => {
-                let slot = &self.slots[w.index];
-                let n = slot.spawned.load(Ordering::Relaxed);
-                slot.spawned.store(n + 1, Ordering::Relaxed);
-                true
-            }
-            _ => false,
+        let counted = self.with_own_worker(|w| {
+            let slot = &self.slots[w.index];
+            let n = slot.spawned.load(Ordering::Relaxed);
+            slot.spawned.store(n + 1, Ordering::Relaxed);
         });
-        if !counted {
+        if counted.is_none() {
             self.spawned.fetch_add(1, Ordering::Relaxed);
         }
-    }
-
-    /// [`spawn_send`](Self::spawn_send) through a plain reference.
-    pub(crate) fn spawn_send_shared<F>(
-        &self,
-        future: F,
-        name: Option<Arc<str>>,
-        location: &'static Location<'static>,
-    ) -> Result<Task<F::Output>, SpawnError>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.spawn_with(future, name, location, None)
     }
 
     pub(crate) fn spawn_send<F>(
@@ -363,11 +348,7 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let index = context::with_worker(|w| match w {
-            Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), self) => Some(w.index),
-            _ => None,
-        });
-        match index {
+        match self.with_own_worker(|w| w.index) {
             Some(i) => self.spawn_with(future, name, location, Some(i)),
             None => Err(SpawnError::not_local()),
         }
