@@ -68,8 +68,10 @@ pub struct Builder {
 
 impl Builder {
     /// A single-thread loop with the defaults: a thread parker as the driver, failures
-    /// reported on stderr, debug mode from `CORIO_DEBUG`.
+    /// reported on stderr, debug mode from `CORIO_DEBUG`, and chaos mode from
+    /// `CORIO_CHAOS=<seed>` (see [`seed`](Self::seed)).
     pub fn new() -> Self {
+        let chaos = crate::config::chaos_from_env();
         Builder {
             flavor: Flavor::Local,
             driver: None,
@@ -77,8 +79,8 @@ impl Builder {
             debug: crate::config::debug_from_env(),
             slow_poll: DEFAULT_SLOW_POLL,
             eager: false,
-            seed: None,
-            spurious_per_mille: 0,
+            seed: chaos.map(|(seed, _)| seed),
+            spurious_per_mille: chaos.map_or(0, |(_, rate)| rate),
             hooks: Hooks::default(),
             workers: None,
             thread_name: "corio-worker".to_owned(),
@@ -154,6 +156,28 @@ impl Builder {
     /// next ready task at random from a generator seeded with `seed`, instead of in FIFO
     /// order. The same seed gives the same order; a test that passes under many seeds does
     /// not depend on scheduling order.
+    ///
+    /// A whole test suite can be run in chaos mode without touching its code: with
+    /// `CORIO_CHAOS=<seed>` in the environment, every loop built by [`Builder::new`] (and
+    /// so [`LocalExecutor::new`](crate::LocalExecutor::new) and [`run`](crate::run)) starts
+    /// in chaos mode, each loop with its own seed derived from that one, with spurious
+    /// wake-ups at `CORIO_CHAOS_SPURIOUS` per mille (default 50). The project's
+    /// `scripts/chaos.sh` runs the acceptance tests that way under many seeds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::Builder::new().seed(42).build_local();
+    /// let order = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    /// for i in 0..3 {
+    ///     let order = order.clone();
+    ///     ex.spawn(async move { order.borrow_mut().push(i) }).detach();
+    /// }
+    /// ex.run_until_stalled();
+    /// let mut seen = order.borrow().clone();
+    /// seen.sort();
+    /// assert_eq!(seen, [0, 1, 2]); // all ran; in an order the seed picked
+    /// ```
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
         self

@@ -111,3 +111,42 @@ pub(crate) fn debug_from_env() -> bool {
         Ok("1" | "true" | "yes" | "on")
     )
 }
+
+/// Chaos mode asked for by the environment, for running a whole test suite under it:
+/// `CORIO_CHAOS=<seed>` (decimal or `0x` hex) turns it on for every single-thread loop the
+/// process builds without an explicit [`Builder::seed`](crate::Builder::seed), and
+/// `CORIO_CHAOS_SPURIOUS=<per mille>` sets the spurious wake-up rate (default 50).
+///
+/// Read once per process. Each loop built gets its own seed, derived from the base seed
+/// and the loop's build number, so that two loops of one test do not share a schedule
+/// while a rerun with the same base seed replays every one of them.
+pub(crate) fn chaos_from_env() -> Option<(u64, u32)> {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static BASE: OnceLock<Option<(u64, u32)>> = OnceLock::new();
+    static BUILT: AtomicU64 = AtomicU64::new(0);
+    let (base, spurious) = (*BASE.get_or_init(|| {
+        let seed = parse_u64(&std::env::var("CORIO_CHAOS").ok()?).unwrap_or_else(|| {
+            panic!("CORIO_CHAOS must be a seed (decimal or 0x hex), e.g. CORIO_CHAOS=7")
+        });
+        let spurious = match std::env::var("CORIO_CHAOS_SPURIOUS") {
+            Ok(v) => parse_u64(&v)
+                .filter(|&p| p <= 1000)
+                .unwrap_or_else(|| {
+                    panic!("CORIO_CHAOS_SPURIOUS must be a rate out of 1 000, got {v:?}")
+                }) as u32,
+            Err(_) => 50,
+        };
+        Some((seed, spurious))
+    }))?;
+    let n = BUILT.fetch_add(1, Ordering::Relaxed);
+    Some((base ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93), spurious))
+}
+
+fn parse_u64(s: &str) -> Option<u64> {
+    let s = s.trim();
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
