@@ -135,12 +135,65 @@ fn main() {
                 }
                 corio_benches::tokio_current_thread().block_on(chain(1000));
             }
+            "pq" => {
+                ex.block_on(async {
+                    let q = corio::PriorityQueue::new(0);
+                    for k in keys() {
+                        q.put(k).await.unwrap();
+                    }
+                    for _ in 0..10_000 {
+                        std::hint::black_box(q.get().await.unwrap());
+                    }
+                });
+            }
+            "pq-heap" => {
+                ex.block_on(async {
+                    let q = std::sync::Mutex::new(std::collections::BinaryHeap::new());
+                    for k in keys() {
+                        q.lock().unwrap().push(std::cmp::Reverse(k));
+                    }
+                    for _ in 0..10_000 {
+                        std::hint::black_box(q.lock().unwrap().pop().unwrap().0);
+                    }
+                });
+            }
+            "gen" => ex.block_on(async {
+                use corio::StreamExt;
+                let s = std::pin::pin!(corio::generate(|co| async move {
+                    for i in 0..100_000u64 {
+                        co.yield_(i).await;
+                    }
+                }));
+                let (mut s, mut sum) = (s, 0u64);
+                while let Some(x) = s.next().await {
+                    sum = sum.wrapping_add(x);
+                }
+                std::hint::black_box(sum);
+            }),
+            "unfold" => ex.block_on(async {
+                use futures::StreamExt;
+                let s = std::pin::pin!(futures::stream::unfold(0u64, |i| async move {
+                    (i < 100_000).then_some((i, i + 1))
+                }));
+                let (mut s, mut sum) = (s, 0u64);
+                while let Some(x) = s.next().await {
+                    sum = sum.wrapping_add(x);
+                }
+                std::hint::black_box(sum);
+            }),
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
                 }
             }
-            other => panic!("unknown workload {other}: yield, spawn, pingpong, chain or run"),
+            other => panic!(
+                "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen or unfold"
+            ),
         }
     }
+}
+
+/// The keys of the priority-queue bench: 10 000 pseudo-random values.
+fn keys() -> impl Iterator<Item = u64> {
+    (0..10_000u64).map(|i| i.wrapping_mul(2654435761) % 100_003)
 }

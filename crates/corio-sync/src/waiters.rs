@@ -163,7 +163,15 @@ impl<S> WaitList<S> {
 }
 
 /// Wakes every waker in the list (call it after releasing the state lock).
+///
+/// Inlined, with the empty case first: most operations wake nobody, and an out-of-line
+/// call that builds an iterator over an empty `Vec` cost a third of an uncontended
+/// queue operation.
+#[inline]
 pub(crate) fn wake_all(wakers: Vec<Waker>) {
+    if wakers.is_empty() {
+        return;
+    }
     for w in wakers {
         w.wake();
     }
