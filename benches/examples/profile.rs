@@ -181,6 +181,18 @@ fn main() {
                 }
                 std::hint::black_box(sum);
             }),
+            "lock" => ex.block_on(contended_lock(corio::Lock::new(0u64), |m| {
+                Box::pin(async move {
+                    *m.lock().await += 1;
+                    corio::yield_now().await;
+                })
+            })),
+            "lock-futures" => ex.block_on(contended_lock(futures::lock::Mutex::new(0u64), |m| {
+                Box::pin(async move {
+                    *m.lock().await += 1;
+                    corio::yield_now().await;
+                })
+            })),
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
@@ -190,6 +202,29 @@ fn main() {
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen or unfold"
             ),
         }
+    }
+}
+
+/// The lock bench's shape: 100 tasks, each taking the lock 100 times and yielding while
+/// holding it. `step` is one iteration (boxed: the comparison is between the locks, and
+/// both pay the same box).
+async fn contended_lock<M: 'static>(
+    m: M,
+    step: fn(std::rc::Rc<M>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
+) {
+    let m = std::rc::Rc::new(m);
+    let ts: Vec<_> = (0..100)
+        .map(|_| {
+            let m = m.clone();
+            corio::spawn(async move {
+                for _ in 0..100 {
+                    step(m.clone()).await;
+                }
+            })
+        })
+        .collect();
+    for t in ts {
+        t.await.unwrap();
     }
 }
 

@@ -53,6 +53,7 @@ pub fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
 
 /// Spends one unit of budget. `Ready` while budget remains (or none is set); once it is
 /// spent, wakes the task and returns `Pending`, so the caller yields to the loop.
+#[inline]
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     let spent = BUDGET
         .try_with(|b| match b.get() {

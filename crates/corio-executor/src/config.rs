@@ -45,7 +45,7 @@ impl<'a> TaskView<'a> {
 
     /// The task's name, if it has one.
     pub fn name(&self) -> Option<&'a str> {
-        self.meta.name.as_deref()
+        self.meta.name().map(|n| &**n)
     }
 
     /// Where the task was spawned.

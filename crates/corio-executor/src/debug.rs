@@ -9,8 +9,8 @@ use crate::meta::TaskMeta;
 /// in async code is found.
 pub(crate) fn report_slow_poll(meta: &TaskMeta, took: Duration, threshold: Duration) {
     let name = meta
-        .name
-        .as_deref()
+        .name()
+        .map(|n| &**n)
         .map(|n| format!(" '{n}'"))
         .unwrap_or_default();
     eprintln!(

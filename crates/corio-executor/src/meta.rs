@@ -135,16 +135,24 @@ const SEND: u8 = 1 << 5;
 
 pub(crate) struct TaskMeta {
     pub(crate) id: TaskId,
-    pub(crate) name: Option<Arc<str>>,
     pub(crate) location: &'static Location<'static>,
+    /// What few tasks have (a name, a cancellation reason, done-callbacks), in one
+    /// allocation made on first use: inline, they tripled the size of every task's
+    /// metadata, and idle tasks are what a loop holds most of.
+    extras: OnceLock<Box<Extras>>,
     state: AtomicU8,
-    reason: OnceLock<Cancelled>,
-    callbacks: Mutex<Vec<DoneCallback>>,
     // Written only by the thread polling the task (one at a time), read by dumps: plain
     // loads and stores, no read-modify-write on the hot path.
     running: AtomicBool,
     polls: AtomicU32,
     last_poll: AtomicU64,
+}
+
+#[derive(Default)]
+struct Extras {
+    name: Option<Arc<str>>,
+    reason: OnceLock<Cancelled>,
+    callbacks: Mutex<Vec<DoneCallback>>,
 }
 
 impl TaskMeta {
@@ -158,17 +166,31 @@ impl TaskMeta {
         location: &'static Location<'static>,
         send: bool,
     ) -> Self {
+        let extras = OnceLock::new();
+        if name.is_some() {
+            let _ = extras.set(Box::new(Extras {
+                name,
+                ..Extras::default()
+            }));
+        }
         TaskMeta {
             id: TaskId::next(),
-            name,
             location,
+            extras,
             state: AtomicU8::new(if send { SEND } else { 0 }),
-            reason: OnceLock::new(),
-            callbacks: Mutex::new(Vec::new()),
             running: AtomicBool::new(false),
             polls: AtomicU32::new(0),
             last_poll: AtomicU64::new(0),
         }
+    }
+
+    /// The task's name, if it was spawned with one.
+    pub(crate) fn name(&self) -> Option<&Arc<str>> {
+        self.extras.get().and_then(|e| e.name.as_ref())
+    }
+
+    fn extras(&self) -> &Extras {
+        self.extras.get_or_init(Box::default)
     }
 
     #[inline]
@@ -209,7 +231,7 @@ impl TaskMeta {
 
     /// Records a cancellation request; the first reason given wins.
     pub(crate) fn request_cancel(&self, reason: Cancelled) {
-        let _ = self.reason.set(reason);
+        let _ = self.extras().reason.set(reason);
         self.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
     }
 
@@ -227,7 +249,10 @@ impl TaskMeta {
     }
 
     pub(crate) fn cancel_reason(&self) -> Cancelled {
-        self.reason.get().cloned().unwrap_or_default()
+        self.extras
+            .get()
+            .and_then(|e| e.reason.get().cloned())
+            .unwrap_or_default()
     }
 
     pub(crate) fn status(&self) -> Option<TaskStatus> {
@@ -242,8 +267,14 @@ impl TaskMeta {
         if prev & HAS_CALLBACKS != 0 {
             // `on_done` sets HAS_CALLBACKS and pushes under this lock, so once we hold it,
             // every callback registered before our DONE is in the list.
-            let callbacks =
-                std::mem::take(&mut *self.callbacks.lock().unwrap_or_else(|e| e.into_inner()));
+            // `on_done` made the extras before setting the flag.
+            let callbacks = std::mem::take(
+                &mut *self
+                    .extras()
+                    .callbacks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()),
+            );
             for cb in callbacks {
                 cb(status);
             }
@@ -251,7 +282,11 @@ impl TaskMeta {
     }
 
     pub(crate) fn on_done(&self, cb: DoneCallback) {
-        let mut list = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list = self
+            .extras()
+            .callbacks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let prev = self.state.fetch_or(HAS_CALLBACKS, Ordering::AcqRel);
         if prev & DONE != 0 {
             drop(list);
@@ -282,7 +317,7 @@ impl fmt::Debug for TaskMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskMeta")
             .field("id", &self.id)
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("location", &self.location)
             .finish_non_exhaustive()
     }

@@ -199,7 +199,7 @@ fn finish<T>(
         (Err(JoinError::Panicked(p)), Some(reporter)) => Some(Box::new((
             UnobservedFailure {
                 id: meta.id,
-                name: meta.name.clone(),
+                name: meta.name().cloned(),
                 location: meta.location,
                 message: panic_message(&**p).map(str::to_owned),
             },

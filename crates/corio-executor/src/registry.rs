@@ -46,7 +46,7 @@ impl Entry {
         };
         TaskSnapshot {
             id: m.id,
-            name: m.name.clone(),
+            name: m.name().cloned(),
             location: m.location,
             state: m.state(),
             polls: m.polls(),

@@ -17,13 +17,6 @@ use crate::raw::Outcome;
 
 type RawTask<T> = async_task::Task<Outcome<T>, TaskMeta>;
 
-enum State<T> {
-    Running,
-    /// The result, taken from the task by `cancel().await`, waiting to be awaited.
-    Cached(Result<T, JoinError>),
-    Taken,
-}
-
 /// A handle to a spawned task (asyncio's `Task`): await it for the task's result.
 ///
 /// `task.await` gives `Ok(value)`, or a [`JoinError`] that says whether the task was
@@ -52,11 +45,13 @@ enum State<T> {
 pub struct Task<T> {
     raw: Option<RawTask<T>>,
     waker: Waker,
-    // Only ever touched through `&mut self` (`Mutex::get_mut`, no locking): the mutex is
-    // there so that a cached `JoinError` (whose panic payload is `Send` but not `Sync`)
-    // does not stop `&Task` from being shared across threads.
-    state: Mutex<State<T>>,
-    // Whether `state` left `Running`, readable through `&self`.
+    // The result, when `cancel().await` took it from the task before the handle was
+    // awaited. Boxed because it is rare and would otherwise double the size of every
+    // handle. Only ever touched through `&mut self` (`Mutex::get_mut`, no locking): the
+    // mutex is there so that a cached `JoinError` (whose panic payload is `Send` but not
+    // `Sync`) does not stop `&Task` from being shared across threads.
+    cached: Option<Box<Mutex<Result<T, JoinError>>>>,
+    // Whether the result left the task (into `cached`, or returned by `poll`).
     result_taken: bool,
 }
 
@@ -65,7 +60,7 @@ impl<T> Task<T> {
         Task {
             raw: Some(raw),
             waker,
-            state: Mutex::new(State::Running),
+            cached: None,
             result_taken: false,
         }
     }
@@ -102,7 +97,7 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.meta().name.as_deref()
+        self.meta().name().map(|n| &**n)
     }
 
     /// Where the task was spawned (the caller of `spawn`).
@@ -320,16 +315,16 @@ impl<T> Future for Task<T> {
     /// When polled again after it returned the task's result.
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let state = this.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        match std::mem::replace(state, State::Taken) {
-            State::Cached(r) => return Poll::Ready(r),
-            State::Taken => panic!("a corio Task was polled after it returned its result"),
-            State::Running => *state = State::Running,
+        if let Some(cached) = this.cached.take() {
+            return Poll::Ready((*cached).into_inner().unwrap_or_else(|e| e.into_inner()));
         }
+        assert!(
+            !this.result_taken,
+            "a corio Task was polled after it returned its result"
+        );
         let raw = this.raw.as_mut().expect("task handle is alive");
         match Pin::new(raw).poll(cx) {
             Poll::Ready(outcome) => {
-                *state = State::Taken;
                 this.result_taken = true;
                 Poll::Ready(outcome.take())
             }
@@ -351,7 +346,7 @@ impl<T> fmt::Debug for Task<T> {
         let meta = self.meta();
         f.debug_struct("Task")
             .field("id", &meta.id)
-            .field("name", &meta.name)
+            .field("name", &meta.name())
             .field("location", &meta.location)
             .field("status", &meta.status())
             .finish()
@@ -389,22 +384,22 @@ impl<T> Future for Cancel<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let was_done = self.was_done;
         let task = &mut *self.task;
-        let state = task.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let ended_cancelled = match &*state {
-            State::Cached(r) => matches!(r, Err(JoinError::Cancelled(_))),
-            State::Taken => false,
-            State::Running => {
-                let raw = task.raw.as_mut().expect("task handle is alive");
-                match Pin::new(raw).poll(cx) {
-                    Poll::Ready(outcome) => {
-                        let r = outcome.take();
-                        let c = matches!(r, Err(JoinError::Cancelled(_)));
-                        *state = State::Cached(r);
-                        task.result_taken = true;
-                        c
-                    }
-                    Poll::Pending => return Poll::Pending,
+        let ended_cancelled = if let Some(cached) = &mut task.cached {
+            let r = cached.get_mut().unwrap_or_else(|e| e.into_inner());
+            matches!(r, Err(JoinError::Cancelled(_)))
+        } else if task.result_taken {
+            false
+        } else {
+            let raw = task.raw.as_mut().expect("task handle is alive");
+            match Pin::new(raw).poll(cx) {
+                Poll::Ready(outcome) => {
+                    let r = outcome.take();
+                    let c = matches!(r, Err(JoinError::Cancelled(_)));
+                    task.cached = Some(Box::new(Mutex::new(r)));
+                    task.result_taken = true;
+                    c
                 }
+                Poll::Pending => return Poll::Pending,
             }
         };
         Poll::Ready(!was_done && ended_cancelled)

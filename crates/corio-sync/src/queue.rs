@@ -717,8 +717,19 @@ impl<T> Future for Put<'_, T> {
 }
 
 impl<T> Drop for Put<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        let Some(key) = self.key.take() else { return };
+        // Most futures complete and hold no place in the wait list: keep that check inline.
+        if let Some(key) = self.key.take() {
+            self.leave(key);
+        }
+    }
+}
+
+impl<T> Put<'_, T> {
+    /// Gives up a place in the wait list, passing a reservation made for it on.
+    #[cold]
+    fn leave(&self, key: usize) {
         let mut wakers = Vec::new();
         {
             let mut st = lock(&self.queue.state);
@@ -802,8 +813,19 @@ impl<T> Future for Get<'_, T> {
 }
 
 impl<T> Drop for Get<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        let Some(key) = self.key.take() else { return };
+        // Most futures complete and hold no place in the wait list: keep that check inline.
+        if let Some(key) = self.key.take() {
+            self.leave(key);
+        }
+    }
+}
+
+impl<T> Get<'_, T> {
+    /// Gives up a place in the wait list, passing a reservation made for it on.
+    #[cold]
+    fn leave(&self, key: usize) {
         let mut wakers = Vec::new();
         {
             let mut st = lock(&self.queue.state);
