@@ -193,6 +193,24 @@ fn main() {
                     corio::yield_now().await;
                 })
             })),
+            "sem" => ex.block_on(limited(corio::Semaphore::new(10), |s| {
+                Box::pin(async move {
+                    let _p = s.acquire().await.unwrap();
+                    corio::yield_now().await;
+                })
+            })),
+            "sem-tokio" => ex.block_on(limited(tokio::sync::Semaphore::new(10), |s| {
+                Box::pin(async move {
+                    let _p = s.acquire().await.unwrap();
+                    corio::yield_now().await;
+                })
+            })),
+            "sem-async-lock" => ex.block_on(limited(async_lock::Semaphore::new(10), |s| {
+                Box::pin(async move {
+                    let _p = s.acquire().await;
+                    corio::yield_now().await;
+                })
+            })),
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
@@ -219,6 +237,28 @@ async fn contended_lock<M: 'static>(
             corio::spawn(async move {
                 for _ in 0..100 {
                     step(m.clone()).await;
+                }
+            })
+        })
+        .collect();
+    for t in ts {
+        t.await.unwrap();
+    }
+}
+
+/// The semaphore bench's shape: 1 000 tasks, each taking one of 10 permits 100 times and
+/// yielding while holding it.
+async fn limited<S: 'static>(
+    s: S,
+    step: fn(std::rc::Rc<S>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
+) {
+    let s = std::rc::Rc::new(s);
+    let ts: Vec<_> = (0..1000)
+        .map(|_| {
+            let s = s.clone();
+            corio::spawn(async move {
+                for _ in 0..100 {
+                    step(s.clone()).await;
                 }
             })
         })

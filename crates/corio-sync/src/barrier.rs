@@ -1,11 +1,11 @@
 //! [`Barrier`]: asyncio.Barrier (3.11).
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 /// asyncio's `Barrier`: `n` parties wait until all of them have arrived, then all go on.
 ///
@@ -75,7 +75,7 @@ enum Party {
 }
 
 impl State {
-    fn end_drain_if_done(&mut self, wakers: &mut Vec<Waker>) {
+    fn end_drain_if_done(&mut self, wakers: &mut WakeList) {
         if self.draining == 0 {
             self.waiters.grant_all(wakers, |p| {
                 if *p == Party::Blocked {
@@ -232,7 +232,7 @@ impl Barrier {
     /// assert!(b.is_broken());
     /// ```
     pub fn abort(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             st.broken = true;
@@ -254,7 +254,7 @@ impl Barrier {
     /// assert!(!b.is_broken());
     /// ```
     pub fn reset(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             st.broken = false;
@@ -319,7 +319,7 @@ impl Barrier {
         st: &mut State,
         key: &mut Option<usize>,
         cx: &Context<'_>,
-        wakers: &mut Vec<Waker>,
+        wakers: &mut WakeList,
     ) -> Option<Result<BarrierWaitResult, BrokenBarrier>> {
         if st.broken {
             return Some(Err(BrokenBarrier(())));
@@ -387,7 +387,7 @@ impl Future for BarrierWait<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         assert!(!this.done, "BarrierWait polled after completion");
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let out = {
             let mut st = lock(&this.barrier.state);
             match this.key {
@@ -434,7 +434,7 @@ impl Future for BarrierWait<'_> {
 impl Drop for BarrierWait<'_> {
     fn drop(&mut self) {
         let Some(key) = self.key.take() else { return };
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.barrier.state);
             match st.waiters.remove(key) {

@@ -31,7 +31,7 @@
 //! ```
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -226,7 +226,7 @@ impl<T: Clone> Sender<T> {
     /// assert_eq!(tx.send(()).unwrap(), 1);
     /// ```
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let (n, dropped) = {
             let mut st = lock(&self.shared.state);
             if st.receivers == 0 {
@@ -304,7 +304,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.shared.state);
             st.senders -= 1;

@@ -1,7 +1,7 @@
 //! [`CancelToken`]: cooperative cancellation with a reason and child tokens.
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -58,7 +58,7 @@ struct State {
 
 impl Node {
     fn cancel(&self, reason: Option<Arc<str>>) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let children = {
             let mut st = lock(&self.state);
             if st.cancelled {

@@ -2,7 +2,7 @@
 
 use crate::lock::{Lock, LockFuture, LockGuard};
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -68,7 +68,7 @@ struct State {
 }
 
 impl State {
-    fn notify(&mut self, n: usize, wakers: &mut Vec<Waker>) {
+    fn notify(&mut self, n: usize, wakers: &mut WakeList) {
         for _ in 0..n {
             match self.waiters.grant_front(true) {
                 Some(w) => wakers.extend(w),
@@ -184,7 +184,7 @@ impl Condition {
     /// cond.notify(3);
     /// ```
     pub fn notify(&self, n: usize) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         lock(&self.state).notify(n, &mut wakers);
         wake_all(wakers);
     }
@@ -197,7 +197,7 @@ impl Condition {
     /// corio_sync::Condition::new().notify_all();
     /// ```
     pub fn notify_all(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let mut st = lock(&self.state);
         st.waiters.grant_all(&mut wakers, |n| *n = true);
         drop(st);
@@ -242,7 +242,7 @@ impl Condition {
 
     /// Drops a registered waiter; passes its notification on if it had one.
     fn deregister(&self, key: usize) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             if st.waiters.remove(key) {

@@ -1,7 +1,7 @@
 //! [`Event`]: asyncio.Event.
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -77,7 +77,7 @@ impl Event {
     /// assert!(ev.is_set());
     /// ```
     pub fn set(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             if st.set {

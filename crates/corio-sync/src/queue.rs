@@ -3,12 +3,12 @@
 
 use crate::queue_storage::Storage;
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 /// asyncio's `Queue`: a first-in first-out queue for many producers and many consumers,
 /// bounded by `maxsize` (0 = unbounded), with `task_done`/`join` and 3.13's `shutdown`.
@@ -103,7 +103,8 @@ impl<T> State<T> {
         self.items.len() - self.reserved_items
     }
 
-    fn grant_getters(&mut self, wakers: &mut Vec<Waker>) {
+    #[inline]
+    fn grant_getters(&mut self, wakers: &mut WakeList) {
         while self.available_items() > 0 {
             match self.getters.grant_front(Waiting::Granted) {
                 Some(w) => {
@@ -115,7 +116,8 @@ impl<T> State<T> {
         }
     }
 
-    fn grant_putters(&mut self, wakers: &mut Vec<Waker>) {
+    #[inline]
+    fn grant_putters(&mut self, wakers: &mut WakeList) {
         while self.free_slots() > 0 {
             match self.putters.grant_front(Waiting::Granted) {
                 Some(w) => {
@@ -127,19 +129,19 @@ impl<T> State<T> {
         }
     }
 
-    fn push(&mut self, item: T, wakers: &mut Vec<Waker>) {
+    fn push(&mut self, item: T, wakers: &mut WakeList) {
         self.items.push(item);
         self.unfinished += 1;
         self.grant_getters(wakers);
     }
 
-    fn pop(&mut self, wakers: &mut Vec<Waker>) -> T {
+    fn pop(&mut self, wakers: &mut WakeList) -> T {
         let item = self.items.pop().expect("an available item");
         self.grant_putters(wakers);
         item
     }
 
-    fn finish_joiners(&mut self, wakers: &mut Vec<Waker>) {
+    fn finish_joiners(&mut self, wakers: &mut WakeList) {
         if self.unfinished == 0 {
             self.joiners.grant_all(wakers, |done| *done = true);
         }
@@ -373,7 +375,7 @@ impl<T> Queue<T> {
     /// assert!(q.put_nowait(2).is_err());
     /// ```
     pub fn put_nowait(&self, item: T) -> Result<(), TryPutError<T>> {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             if st.shutdown {
@@ -433,7 +435,7 @@ impl<T> Queue<T> {
     /// assert!(q.get_nowait().is_err());
     /// ```
     pub fn get_nowait(&self) -> Result<T, TryGetError> {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let item = {
             let mut st = lock(&self.state);
             if st.available_items() == 0 {
@@ -466,7 +468,7 @@ impl<T> Queue<T> {
     /// assert!(q.task_done().is_err());
     /// ```
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             if st.unfinished == 0 {
@@ -518,7 +520,7 @@ impl<T> Queue<T> {
     /// assert!(q.get_nowait().is_err());
     /// ```
     pub fn shutdown(&self, immediate: bool) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let drained;
         {
             let mut st = lock(&self.state);
@@ -673,7 +675,7 @@ impl<T> Future for Put<'_, T> {
         if this.key.is_none() && corio_core::coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let out = {
             let mut st = lock(&this.queue.state);
             let may_insert = match this.key {
@@ -730,7 +732,7 @@ impl<T> Put<'_, T> {
     /// Gives up a place in the wait list, passing a reservation made for it on.
     #[cold]
     fn leave(&self, key: usize) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.queue.state);
             if st.putters.remove(key) == Waiting::Granted {
@@ -769,7 +771,7 @@ impl<T> Future for Get<'_, T> {
         if this.key.is_none() && corio_core::coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let out = {
             let mut st = lock(&this.queue.state);
             let may_take = match this.key {
@@ -826,7 +828,7 @@ impl<T> Get<'_, T> {
     /// Gives up a place in the wait list, passing a reservation made for it on.
     #[cold]
     fn leave(&self, key: usize) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.queue.state);
             if st.getters.remove(key) == Waiting::Granted {

@@ -1,13 +1,13 @@
 //! [`RwLock`]: a readers-writer lock (not in asyncio; asked for by its users).
 
 use crate::sync::{Mutex, get_mut, into_inner, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 /// An async readers-writer lock: many readers or one writer.
 ///
@@ -59,7 +59,7 @@ struct Waiting {
 }
 
 impl<T> State<T> {
-    fn grant(&mut self, wakers: &mut Vec<Waker>) {
+    fn grant(&mut self, wakers: &mut WakeList) {
         while let Some(key) = self.waiters.front() {
             let w = *self.waiters.state(key);
             if self.writer || (w.write && self.readers > 0) {
@@ -289,7 +289,7 @@ impl<T> RwLock<T> {
 
     fn cancel_raw(&self, raw: &mut Raw) {
         let Some(key) = raw.key.take() else { return };
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             let w = st.waiters.remove(key);
@@ -307,7 +307,7 @@ impl<T> RwLock<T> {
     }
 
     fn read_unlock(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             st.readers -= 1;
@@ -317,7 +317,7 @@ impl<T> RwLock<T> {
     }
 
     fn write_unlock(&self, value: Arc<T>) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             st.value = Some(value);

@@ -1,12 +1,12 @@
 //! [`Semaphore`]: asyncio.Semaphore, with RAII permits.
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::WaitList;
+use crate::waiters::{WaitList, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 /// A counting semaphore: asyncio's `Semaphore`, with permits that are released on drop
 /// (`async with sem:` becomes `let _permit = sem.acquire().await?;`).
@@ -67,7 +67,7 @@ enum Waiting {
 
 impl State {
     /// Hands free permits to the waiters at the front, in order, as far as they go.
-    fn grant(&mut self, wakers: &mut Vec<Waker>) {
+    fn grant(&mut self, wakers: &mut WakeList) {
         while let Some(key) = self.waiters.front() {
             let Waiting::Queued(n) = *self.waiters.state(key) else {
                 unreachable!("a queued waiter is always Queued")
@@ -371,7 +371,7 @@ impl Semaphore {
         if n == 0 {
             return;
         }
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             st.permits = st
@@ -446,7 +446,7 @@ impl Semaphore {
     /// });
     /// ```
     pub fn close(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             st.closed = true;
@@ -516,7 +516,7 @@ impl Semaphore {
                     raw.done = true;
                     // Waiters that queued behind this one while it was being woken may
                     // find free permits now.
-                    let mut wakers = Vec::new();
+                    let mut wakers = WakeList::new();
                     st.grant(&mut wakers);
                     drop(st);
                     crate::waiters::wake_all(wakers);
@@ -535,7 +535,7 @@ impl Semaphore {
     /// The drop of both acquire futures: leave the queue, passing on granted permits.
     fn cancel_acquire(&self, raw: &mut RawAcquire) {
         let Some(key) = raw.key.take() else { return };
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
             let was = st.waiters.remove(key);

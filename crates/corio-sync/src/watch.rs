@@ -22,7 +22,7 @@
 //! ```
 
 use crate::sync::{Mutex, MutexGuard, lock};
-use crate::waiters::{WaitList, wake_all};
+use crate::waiters::{WaitList, wake_all, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
@@ -190,7 +190,7 @@ impl<T> Sender<T> {
     /// assert_eq!(*rx.borrow(), 2);
     /// ```
     pub fn send_modify(&self, f: impl FnOnce(&mut T)) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.shared.state);
             st.version += 1;
@@ -263,7 +263,7 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.shared.state);
             st.sender_alive = false;
