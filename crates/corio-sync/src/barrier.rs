@@ -1,7 +1,7 @@
 //! [`Barrier`]: asyncio.Barrier (3.11).
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

@@ -31,7 +31,7 @@
 //! ```
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;

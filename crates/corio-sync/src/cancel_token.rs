@@ -1,7 +1,7 @@
 //! [`CancelToken`]: cooperative cancellation with a reason and child tokens.
 
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

@@ -2,7 +2,7 @@
 
 use crate::lock::{Lock, LockFuture, LockGuard};
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

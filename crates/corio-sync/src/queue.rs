@@ -3,7 +3,7 @@
 
 use crate::queue_storage::Storage;
 use crate::sync::{Mutex, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;

@@ -1,7 +1,7 @@
 //! [`RwLock`]: a readers-writer lock (not in asyncio; asked for by its users).
 
 use crate::sync::{Mutex, get_mut, into_inner, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::fmt;
 use std::future::Future;
 use std::ops::{Deref, DerefMut};

@@ -22,7 +22,7 @@
 //! ```
 
 use crate::sync::{Mutex, MutexGuard, lock};
-use crate::waiters::{WaitList, wake_all, WakeList};
+use crate::waiters::{WaitList, WakeList, wake_all};
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
