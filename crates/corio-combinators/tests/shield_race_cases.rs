@@ -52,15 +52,17 @@ fn sh_03_inner_cancelled_test_shield_cancel_inner() {
 fn sh_04_outer_cancelled_inner_completes_test_shield_effect() {
     paused(async {
         let proof = Rc::new(Cell::new(0));
-        let p = proof.clone();
+        let started = Rc::new(Cell::new(false));
+        let (p, s) = (proof.clone(), started.clone());
         let mut outer = spawn(async move {
+            s.set(true);
             shield(async move {
                 sleep_secs(1).await;
                 p.set(p.get() + 1);
             })
             .await
         });
-        yield_now().await;
+        yield_until(|| started.get()).await; // the outer is inside the shield
         assert!(outer.cancel().await);
         assert!(outer.await.unwrap_err().is_cancelled());
         assert_eq!(proof.get(), 0);

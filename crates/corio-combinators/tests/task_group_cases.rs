@@ -193,7 +193,9 @@ fn tg_06_parent_cancelled_cancels_children_test_cancellation() {
         sleep_secs(1).await;
         assert!(parent.cancel().await);
         assert!(parent.await.unwrap_err().is_cancelled());
-        yield_now().await;
+        // The aborted children unwind on their next turns (the next turn of the loop on
+        // the FIFO loop; later ones under chaos mode).
+        yield_until(|| dropped.get() == 6).await;
         assert_eq!(dropped.get(), 6); // 5 children and the body
     });
 }
@@ -306,8 +308,9 @@ fn tg_10_outer_child_fails_inner_group_cancelled_test_taskgroup_13() {
         assert_eq!(err.len(), 1);
         assert_eq!(msg(err.errors().next().unwrap()), "outer");
         // The inner group was dropped (its task aborted): it aborts its own children but,
-        // being a destructor, cannot wait for them; they unwind on the executor's next turn.
-        yield_now().await;
+        // being a destructor, cannot wait for them; they unwind on the executor's next turn
+        // (under chaos mode, some later turn).
+        yield_until(|| inner_dropped.get() == 1).await;
         assert_eq!(inner_dropped.get(), 1);
     });
 }
@@ -357,8 +360,10 @@ fn tg_13_body_converts_cancellation_test_taskgroup_18() {}
 fn tg_14_body_and_child_errors_both_reported_test_taskgroup_19() {
     paused(async {
         let err = task_group(|tg| async move {
-            tg.spawn(async { Err::<(), _>(E::Msg("child")) }).unwrap();
-            yield_now().await; // the child fails, but the body keeps going in this turn..
+            let child = tg.spawn(async { Err::<(), _>(E::Msg("child")) }).unwrap();
+            // The child fails (in the first turn on the FIFO loop), but the body keeps
+            // going in this turn..
+            yield_until(|| child.is_finished()).await;
             Err::<(), _>(E::Msg("body"))
         })
         .await;
@@ -593,8 +598,11 @@ fn tg_18_spawn_after_failure_or_finish_rejected_test_taskgroup_no_create_task_af
                     self.1.set(Some(matches!(r, Err(GroupSpawnError::Closed))));
                 }
             }
+            // Armed before the child's first poll: whichever child the loop starts first,
+            // the guard is dropped when the failure aborts this one.
+            let g = OnDrop(tg2, s);
             tg.spawn(async move {
-                let _g = OnDrop(tg2, s);
+                let _g = g;
                 sleep_secs(10).await;
                 Ok(())
             })
@@ -691,10 +699,10 @@ fn task_group_stress_random_failures_and_cancellation() {
                     Err(e) => assert!(!e.is_empty()),
                 }
             }
-            // Let aborted children unwind.
-            for _ in 0..3 {
-                yield_now().await;
-            }
+            // Let aborted children unwind (three turns on the FIFO loop; under chaos mode,
+            // as many as it takes).
+            let spawned_now = spawned.get();
+            yield_until(|| ended.borrow().iter().filter(|&&n| n == 1).count() >= spawned_now).await;
             // Every spawned child ended exactly once (none if the group was cancelled
             // before its body first ran).
             let ended = ended.borrow();

@@ -57,7 +57,7 @@ fn wt_03_first_completed_includes_all_finished_test_wait_really_done() {
         let a = spawn(async {});
         let b = spawn(async {});
         let c = spawn(std::future::pending::<()>());
-        yield_now().await;
+        yield_until(|| a.is_finished() && b.is_finished()).await;
         let (done, pending) = wait([a, b, c], ReturnWhen::FirstCompleted).await;
         assert_eq!(done.len(), 2);
         assert_eq!(pending.len(), 1);

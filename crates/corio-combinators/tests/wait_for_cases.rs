@@ -99,10 +99,10 @@ fn wf_05_zero_timeout_done_future_value_test_wait_for_timeout_less_then_0_or_0_f
             Ok("done")
         );
         let t = spawn(async { "task" });
-        yield_now().await;
+        yield_until(|| t.is_finished()).await;
         assert_eq!(wait_for(t, Duration::ZERO).await.unwrap().unwrap(), "task");
         let t = spawn(async { "task" });
-        yield_now().await;
+        yield_until(|| t.is_finished()).await;
         let r = wait_for_task(t, Duration::ZERO, Task::abort).await;
         assert_eq!(r.unwrap().unwrap(), "task");
     });
@@ -196,7 +196,7 @@ fn wf_08_dropping_wait_for_cancels_inner_test_cancel_wait_for() {
             let mut outer = spawn(wait_for_task(task, timeout, Task::abort));
             yield_now().await;
             assert!(outer.cancel().await);
-            yield_now().await;
+            yield_until(|| dropped.get() == 1).await; // the aborted task unwinds
             assert_eq!(dropped.get(), 1);
 
             // A task wrapped in cancel_on_drop, under plain wait_for.
@@ -209,7 +209,7 @@ fn wf_08_dropping_wait_for_cancels_inner_test_cancel_wait_for() {
             let mut outer = spawn(wait_for(cancel_on_drop(task, Task::abort), timeout));
             yield_now().await;
             assert!(outer.cancel().await);
-            yield_now().await;
+            yield_until(|| dropped.get() == 1).await; // the aborted task unwinds
             assert_eq!(dropped.get(), 1);
         }
     });
@@ -230,9 +230,16 @@ fn wf_09_completion_at_deadline_wins_test_wait_for_cancellation_race_condition()
         .await;
         assert_eq!(r, Ok("value"));
         // A task that is finished but not yet observed when the deadline hits.
-        let t = spawn(async { 7 });
+        let ran = Rc::new(Cell::new(false));
+        let r = ran.clone();
+        let t = spawn(async move {
+            r.set(true);
+            7
+        });
         let w = wait_for_task(t, Duration::ZERO, Task::abort);
-        yield_now().await; // the task completes before the wait_for_task's first poll
+        // The task completes (in the step that sets `ran`) before the wait_for_task's
+        // first poll.
+        yield_until(|| ran.get()).await;
         assert_eq!(w.await.unwrap().unwrap(), 7);
     });
 }

@@ -162,7 +162,7 @@ impl Builder {
     /// so [`LocalExecutor::new`](crate::LocalExecutor::new) and [`run`](crate::run)) starts
     /// in chaos mode, each loop with its own seed derived from that one, with spurious
     /// wake-ups at `CORIO_CHAOS_SPURIOUS` per mille (default 50). The project's
-    /// `scripts/chaos.sh` runs the acceptance tests that way under many seeds.
+    /// `scripts/chaos.py` runs the acceptance tests that way under many seeds.
     ///
     /// # Examples
     ///

@@ -117,30 +117,45 @@ pub(crate) fn debug_from_env() -> bool {
 /// process builds without an explicit [`Builder::seed`](crate::Builder::seed), and
 /// `CORIO_CHAOS_SPURIOUS=<per mille>` sets the spurious wake-up rate (default 50).
 ///
-/// Read once per process. Each loop built gets its own seed, derived from the base seed
-/// and the loop's build number, so that two loops of one test do not share a schedule
-/// while a rerun with the same base seed replays every one of them.
+/// Read once per process. Each loop built gets its own seed, derived from the base seed,
+/// the name of the thread that builds it and how many loops that thread built before, so
+/// that two loops of one test do not share a schedule while a rerun with the same base
+/// seed replays every one of them. Per thread, not per process: the test harness runs
+/// tests on threads named after them, in parallel and in no fixed order, and a test's
+/// schedules must not depend on which other tests ran before it, or a failure seen in a
+/// whole run would not replay with `-- --exact <test>`.
 pub(crate) fn chaos_from_env() -> Option<(u64, u32)> {
+    use std::cell::Cell;
     use std::sync::OnceLock;
-    use std::sync::atomic::{AtomicU64, Ordering};
     static BASE: OnceLock<Option<(u64, u32)>> = OnceLock::new();
-    static BUILT: AtomicU64 = AtomicU64::new(0);
+    thread_local! {
+        static BUILT: Cell<u64> = const { Cell::new(0) };
+    }
     let (base, spurious) = (*BASE.get_or_init(|| {
         let seed = parse_u64(&std::env::var("CORIO_CHAOS").ok()?).unwrap_or_else(|| {
             panic!("CORIO_CHAOS must be a seed (decimal or 0x hex), e.g. CORIO_CHAOS=7")
         });
         let spurious = match std::env::var("CORIO_CHAOS_SPURIOUS") {
-            Ok(v) => parse_u64(&v)
-                .filter(|&p| p <= 1000)
-                .unwrap_or_else(|| {
-                    panic!("CORIO_CHAOS_SPURIOUS must be a rate out of 1 000, got {v:?}")
-                }) as u32,
+            Ok(v) => parse_u64(&v).filter(|&p| p <= 1000).unwrap_or_else(|| {
+                panic!("CORIO_CHAOS_SPURIOUS must be a rate out of 1 000, got {v:?}")
+            }) as u32,
             Err(_) => 50,
         };
         Some((seed, spurious))
     }))?;
-    let n = BUILT.fetch_add(1, Ordering::Relaxed);
-    Some((base ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93), spurious))
+    let n = BUILT.with(|built| built.replace(built.get() + 1));
+    // FNV-1a of the thread's name: stable across runs and builds.
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("")
+        .bytes()
+        .fold(0xCBF2_9CE4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        });
+    Some((
+        base ^ name ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93),
+        spurious,
+    ))
 }
 
 fn parse_u64(s: &str) -> Option<u64> {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{DropCounter, quiet_panics};
+use common::{DropCounter, quiet_panics, yield_until};
 use corio_executor::{Builder, LocalExecutor, run, spawn, yield_now};
 
 // EX-01, test_runners.py RunTests.test_asyncio_run_return
@@ -97,12 +97,15 @@ fn ex_05_panic_in_leftover_task_during_shutdown_is_reported_test_asyncio_run_rep
         })
         .build_local();
     let out = ex.run(async {
-        spawn(async {
+        let started = Rc::new(RefCell::new(false));
+        let s = started.clone();
+        spawn(async move {
             let _p = PanicOnDrop;
+            *s.borrow_mut() = true;
             std::future::pending::<()>().await;
         })
         .detach();
-        yield_now().await;
+        yield_until(|| *started.borrow()).await; // suspended, guard alive
         7
     });
     assert_eq!(out, 7);
@@ -221,10 +224,13 @@ fn ex_26_runner_shares_loop_across_calls_and_refuses_after_close_test_run_keeps_
             yield_now().await;
         }
     });
-    ex.block_on(async { yield_now().await });
+    // A few turns each: one is enough on the FIFO loop, not under chaos mode.
+    let c = counter.clone();
+    ex.block_on(yield_until(|| *c.borrow() >= 1));
     let after_first = *counter.borrow();
     assert!(after_first >= 1);
-    ex.block_on(async { yield_now().await });
+    let c = counter.clone();
+    ex.block_on(yield_until(|| *c.borrow() > after_first));
     assert!(
         *counter.borrow() > after_first,
         "the task lives on between runs"
@@ -334,11 +340,14 @@ fn main_woken_from_another_thread_is_polled_again() {
 #[test]
 fn a_busy_task_does_not_starve_the_others() {
     // A task that is always ready (it yields through the cooperative budget) still lets
-    // the other task run.
+    // the other task run. The other waits until the busy one is spinning, whichever of
+    // them the loop starts first.
     run(async {
         let done = Rc::new(RefCell::new(false));
-        let d = done.clone();
+        let spinning = Rc::new(RefCell::new(false));
+        let (d, s) = (done.clone(), spinning.clone());
         let busy = spawn(async move {
+            *s.borrow_mut() = true;
             let mut spins = 0u64;
             while !*d.borrow() {
                 corio_core::coop::consume_budget().await;
@@ -348,6 +357,7 @@ fn a_busy_task_does_not_starve_the_others() {
         });
         let d2 = done.clone();
         let other = spawn(async move {
+            yield_until(|| *spinning.borrow()).await;
             *d2.borrow_mut() = true;
         });
         other.await.unwrap();

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{DropCounter, quiet_panics};
+use common::{DropCounter, quiet_panics, yield_until};
 use corio_executor::{
     Builder, JoinError, LocalExecutor, TaskStatus, current_task, run, spawn, task, yield_now,
 };
@@ -17,8 +17,7 @@ use corio_executor::{
 fn ex_10_awaiting_a_finished_task_gives_its_value_test_task_basics() {
     run(async {
         let t = spawn(async { "value" });
-        yield_now().await;
-        assert!(t.is_finished());
+        yield_until(|| t.is_finished()).await;
         assert_eq!(t.await.unwrap(), "value");
     });
 }
@@ -86,7 +85,7 @@ fn ex_13_cancel_of_a_pending_task_returns_true_and_ends_cancelled_test_cancel() 
 fn ex_14_cancel_of_a_finished_task_returns_false_and_keeps_the_result_test_cancel_yield() {
     run(async {
         let mut t = spawn(async { 11 });
-        yield_now().await;
+        yield_until(|| t.is_finished()).await;
         assert!(!t.cancel().await);
         assert_eq!(t.await.unwrap(), 11);
     });
@@ -169,11 +168,8 @@ fn ex_18_task_that_cancels_itself_then_awaits_is_cancelled_there_test_cancel_cur
             unreachable!("the task was cancelled at its await");
         });
         *slot.borrow_mut() = Some(me);
-        for _ in 0..3 {
-            yield_now().await;
-        }
+        yield_until(|| slot.borrow().as_ref().unwrap().is_finished()).await;
         let mut me = slot.borrow_mut().take().unwrap();
-        assert!(me.is_finished());
         assert!(!me.cancel().await, "a later cancel() returns false");
         assert!(me.await.unwrap_err().is_cancelled());
     });
@@ -210,7 +206,7 @@ fn ex_20_cancelling_a_task_awaiting_another_does_not_cancel_the_other_test_cance
         assert!(t.cancel().await);
         // U detached when T's future (holding U's handle) was dropped; it still runs.
         tx.send(3).unwrap();
-        yield_now().await;
+        yield_until(|| finished.borrow().is_some()).await;
         assert_eq!(*finished.borrow(), Some(3));
     });
 }
@@ -261,7 +257,7 @@ fn ex_23_unretrieved_panic_is_reported_once_but_not_when_taken_or_cancelled_test
  {
     quiet_panics();
     let reports = Arc::new(Mutex::new(Vec::new()));
-    let r = reports.clone();
+    let (r, r2) = (reports.clone(), reports.clone());
     let ex = Builder::new()
         .on_unobserved_failure(move |f| {
             r.lock()
@@ -280,19 +276,23 @@ fn ex_23_unretrieved_panic_is_reported_once_but_not_when_taken_or_cancelled_test
         assert!(seen.await.is_err());
         // Dropped after it finished, without being awaited: reported.
         let late = spawn(async { panic!("dropped late on purpose") });
-        yield_now().await;
+        yield_until(|| late.is_finished()).await;
         drop(late);
         // Cancelled before it finished: not reported.
         let cancelled = spawn(std::future::pending::<()>());
         cancelled.abort();
         drop(cancelled);
+        // Both reports are in once the detached "lost" has run (in any order of the
+        // loop; on the FIFO loop it ran first) and the cancelled task was dropped.
+        yield_until(|| r2.lock().unwrap().len() >= 2).await;
         yield_now().await;
     });
-    let reports = reports.lock().unwrap();
+    let mut reports = reports.lock().unwrap().clone();
     assert_eq!(reports.len(), 2, "{reports:?}");
-    assert_eq!(reports[0].0.as_deref(), Some("lost"));
-    assert!(reports[0].1.contains("'lost'") && reports[0].1.contains("nobody looks"));
-    assert!(reports[1].1.contains("dropped late"));
+    reports.sort(); // "lost" is named, the other not: (None, ..) < (Some, ..)
+    assert_eq!(reports[1].0.as_deref(), Some("lost"));
+    assert!(reports[1].1.contains("'lost'") && reports[1].1.contains("nobody looks"));
+    assert!(reports[0].1.contains("dropped late"));
     assert_eq!(ex.unobserved_failures(), 2);
 }
 
@@ -307,11 +307,14 @@ fn ex_25_panic_while_dropping_a_cancelled_task_ends_it_panicked_test_baseexcepti
         }
     }
     run(async {
-        let mut t = spawn(async {
+        let started = Rc::new(RefCell::new(false));
+        let s = started.clone();
+        let mut t = spawn(async move {
             let _b = Bomb;
+            *s.borrow_mut() = true;
             std::future::pending::<()>().await;
         });
-        yield_now().await;
+        yield_until(|| *started.borrow()).await; // suspended, the bomb armed
         assert!(!t.cancel().await, "it did not end cancelled");
         let e = t.await.unwrap_err();
         assert!(e.is_panic());
@@ -331,9 +334,7 @@ fn dropped_handle_detaches_and_the_task_keeps_running() {
             yield_now().await;
             *d.borrow_mut() = true;
         }));
-        for _ in 0..3 {
-            yield_now().await;
-        }
+        yield_until(|| *done.borrow()).await;
         assert!(*done.borrow());
     });
 }

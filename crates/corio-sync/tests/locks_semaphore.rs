@@ -200,15 +200,18 @@ fn sm_10_holder_cancels_waiter_while_releasing_test_acquire_no_hang() {
     let t1 = ex.spawn(async move {
         {
             let _p = s.acquire().await.unwrap();
-            yield_now().await;
+            // t2 is spawned once t1 holds the permit, and t1 releases once t2 waits for
+            // it (one turn on the FIFO loop; under chaos mode, whatever order the loop
+            // picks).
+            let s2 = s.clone();
+            *slot.borrow_mut() = Some(corio_executor::spawn(async move {
+                let _p = s2.acquire().await.unwrap();
+                panic!("must not get the permit");
+            }));
+            common::yield_until(|| s.waiter_count() == 1).await;
         }
         slot.borrow().as_ref().unwrap().abort();
     });
-    let s = sem.clone();
-    *t2_slot.borrow_mut() = Some(ex.spawn(async move {
-        let _p = s.acquire().await.unwrap();
-        panic!("must not get the permit");
-    }));
     ex.run_until_stalled();
     assert!(t1.is_finished());
     let t2 = t2_slot.borrow_mut().take().unwrap();

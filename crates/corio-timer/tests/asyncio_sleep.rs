@@ -56,7 +56,8 @@ fn tm_02_cancel_sleep_frees_timer_test_sleep_cancel() {
     ex.run(async {
         let h = TimerHandle::current();
         let mut t = spawn(sleep(Duration::from_secs(10)));
-        yield_now().await;
+        // The sleep registers at its first poll (the next turn on the FIFO loop).
+        common::yield_until(|| h.pending_timers() == 1).await;
         assert_eq!(h.pending_timers(), 1);
         assert_eq!(h.live_entries(), 1);
         assert!(t.cancel().await);

@@ -292,8 +292,14 @@ fn to_12_reschedule_test_reschedule() {
         let t0 = clock::now();
         let scope = Deadline::after(HOUR);
         let cm = scope.handle();
-        let body = spawn(scope.run(sleep(2 * HOUR)));
-        yield_now().await;
+        let entered = Rc::new(std::cell::Cell::new(false));
+        let e = entered.clone();
+        let body = spawn(scope.run(async move {
+            e.set(true);
+            sleep(2 * HOUR).await
+        }));
+        // Parked inside the scope (after one turn on the FIFO loop).
+        common::yield_until(|| entered.get()).await;
         cm.reschedule(Some(t0 + 5 * MS)).unwrap();
         assert!(body.await.unwrap().is_err());
         assert_eq!(clock::now() - t0, 5 * MS);
