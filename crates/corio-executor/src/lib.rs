@@ -485,10 +485,18 @@ pub(crate) fn xorshift(state: &std::cell::Cell<u64>) -> u64 {
     x
 }
 
+thread_local! {
+    static CHAOS_RNG: std::cell::Cell<u64> = const { std::cell::Cell::new(0x2545_F491_4F6C_DD1D) };
+}
+
 /// Chaos mode's coin: true `per_mille` times out of 1 000, from a per-thread generator.
 pub(crate) fn chaos_roll(per_mille: u32) -> bool {
-    thread_local! {
-        static RNG: std::cell::Cell<u64> = const { std::cell::Cell::new(0x2545_F491_4F6C_DD1D) };
-    }
-    RNG.with(|r| xorshift(r) % 1000 < u64::from(per_mille))
+    CHAOS_RNG.with(|r| xorshift(r) % 1000 < u64::from(per_mille))
+}
+
+/// Restarts this thread's chaos coin from a loop's seed, so that the spurious wake-ups,
+/// like the ready-queue order, change with the seed and replay with it.
+pub(crate) fn seed_chaos_roll(seed: u64) {
+    // Never 0: xorshift would stay there.
+    CHAOS_RNG.with(|r| r.set((seed.rotate_left(17) ^ 0x9E37_79B9_7F4A_7C15) | 1));
 }

@@ -180,6 +180,9 @@ impl Local {
             unparker: driver.unparker(),
             config,
         });
+        if let Some(s) = seed {
+            crate::seed_chaos_roll(splitmix64(s ^ 0x5EED));
+        }
         Rc::new(Local {
             shared,
             ready: RefCell::new(VecDeque::with_capacity(64)),
