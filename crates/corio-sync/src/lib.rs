@@ -88,6 +88,8 @@ mod condition;
 mod event;
 mod lifo_queue;
 mod lock;
+#[cfg(corio_loom)]
+pub mod mutation;
 pub mod oneshot;
 mod priority_queue;
 mod queue;

@@ -285,6 +285,12 @@ impl<T> Lock<T> {
             let mut st = lock(&self.state);
             match st.waiters.remove(key) {
                 Waiting::Queued => None,
+                #[cfg(corio_loom)]
+                Waiting::Granted
+                    if crate::mutation::active(crate::mutation::Mutation::LockCancelKeepsLock) =>
+                {
+                    None
+                }
                 Waiting::Granted => Self::hand_on(&mut st),
             }
         };

@@ -832,6 +832,10 @@ impl<T> Get<'_, T> {
         {
             let mut st = lock(&self.queue.state);
             if st.getters.remove(key) == Waiting::Granted {
+                #[cfg(corio_loom)]
+                if crate::mutation::active(crate::mutation::Mutation::QueueCancelLosesItem) {
+                    return;
+                }
                 st.reserved_items -= 1;
                 st.grant_getters(&mut wakers);
             }

@@ -540,6 +540,11 @@ impl Semaphore {
             let mut st = lock(&self.state);
             let was = st.waiters.remove(key);
             match was {
+                #[cfg(corio_loom)]
+                Waiting::Granted
+                    if crate::mutation::active(
+                        crate::mutation::Mutation::SemaphoreCancelLosesPermit,
+                    ) => {}
                 Waiting::Granted => {
                     st.permits += raw.n;
                     if !st.closed {

@@ -8,6 +8,7 @@
 #![cfg(corio_loom)]
 #![allow(missing_docs)]
 
+use corio_sync::mutation::Mutation;
 use corio_sync::{Condition, Event, Lock, oneshot};
 use loom::future::block_on;
 use std::future::Future;
@@ -39,26 +40,40 @@ fn lock_is_exclusive_across_threads() {
     });
 }
 
+fn lock_woken_waiter_dropped_passes_the_lock_model() {
+    let lock = Arc::new(Lock::new(()));
+    let held = lock.clone().try_lock_owned().unwrap();
+    let mut first = Box::pin(lock.lock());
+    assert!(poll_once(&mut first).is_pending());
+    let mut second = Box::pin(lock.lock());
+    assert!(poll_once(&mut second).is_pending());
+    let releaser = loom::thread::spawn(move || drop(held));
+    drop(first); // maybe before, maybe after it was handed the lock
+    releaser.join().unwrap();
+    // Handed to `first` or not, the lock must now be `second`'s. (One poll, not a wait:
+    // unwinding out of a deadlocked model aborts the process, which the mutation twin
+    // cannot expect.)
+    match poll_once(&mut second) {
+        Poll::Ready(guard) => drop(guard),
+        Poll::Pending => panic!("the lock handed to a dropped waiter was lost"),
+    }
+    drop(second);
+    assert!(lock.try_lock().is_ok());
+    assert_eq!(lock.waiter_count(), 0);
+}
+
 #[test]
 fn lock_woken_waiter_dropped_passes_the_lock() {
-    loom::model(|| {
-        let lock = Arc::new(Lock::new(()));
-        let held = lock.clone().try_lock_owned().unwrap();
-        let mut first = Box::pin(lock.lock());
-        assert!(poll_once(&mut first).is_pending());
-        let l = lock.clone();
-        let second = loom::thread::spawn(move || {
-            // Hangs (a loom deadlock) if the lock handed to `first` were lost.
-            block_on(async {
-                drop(l.lock().await);
-            })
-        });
-        let releaser = loom::thread::spawn(move || drop(held));
-        drop(first); // maybe before, maybe after it was handed the lock
-        releaser.join().unwrap();
-        second.join().unwrap();
-        assert!(lock.try_lock().is_ok());
-        assert_eq!(lock.waiter_count(), 0);
+    loom::model(lock_woken_waiter_dropped_passes_the_lock_model);
+}
+
+/// The mutation twin: the same model with a dropped lock future that keeps the lock it was handed;
+/// loom must catch it.
+#[test]
+#[should_panic(expected = "was lost")]
+fn mutation_twin_lock_woken_waiter_dropped_passes_the_lock() {
+    corio_sync::mutation::with(Mutation::LockCancelKeepsLock, || {
+        loom::model(lock_woken_waiter_dropped_passes_the_lock_model)
     });
 }
 
