@@ -11,7 +11,7 @@
 //!
 //! Operation counts (every attempted acquire / lock / get / put / wait / notify counts):
 //! `STRESS_OPS` if set, else 10^7 in all with `LONG=1` and 10^6 otherwise (about 5 s in a
-//! debug build, 1 s in release), shared out over the eleven runs below.
+//! debug build, 1 s in release), shared out over the twelve runs below.
 //!
 //! A watchdog aborts the process (with the seed) if a test hangs: a lost wake-up.
 #![allow(missing_docs)]
@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-const RUNS: u64 = 11;
+const RUNS: u64 = 12;
 
 fn ops_per_run() -> u64 {
     let total = reliability::env_u64(
@@ -647,7 +647,9 @@ fn event_multi_thread() {
 // Task groups: children that succeed, fail, never finish, or are aborted; bodies that
 // fail; whole groups aborted from outside. Every child spawned is dropped exactly once,
 // completes at most once, and a group's error lists exactly the failures that happened.
-// Children are `!Send` tasks of the loop, so this runs on the single-thread loop.
+// A group's future is `!Send` (its children are tasks of the group's own thread), so on
+// the multi-thread executor the groups are pinned tasks of the thread that spawns them,
+// run and aborted through the multi-thread executor's machinery.
 
 struct Child {
     dropped: AtomicU8,
@@ -669,7 +671,7 @@ async fn task_group_run(seed: u64, ops: u64, children: Arc<std::sync::Mutex<Vec<
     while !budget.spent() {
         let mut grng = Rng::new(rng.next());
         let (gbudget, gchildren) = (budget.clone(), children.clone());
-        let group = corio_executor::spawn(async move {
+        let group = async move {
             let (budget, children) = (gbudget, gchildren);
             let body_fails = grng.one_in(6);
             let mut mine: Vec<Arc<Child>> = Vec::new();
@@ -748,8 +750,8 @@ async fn task_group_run(seed: u64, ops: u64, children: Arc<std::sync::Mutex<Vec<
                     assert_eq!(e.len(), expected, "failures reported vs happened");
                 }
             }
-        });
-        groups.push(group);
+        };
+        groups.push(corio_executor::spawn(group));
         budget.take();
         random_yields(&mut rng, 3).await;
         if rng.one_in(4) {
@@ -762,19 +764,33 @@ async fn task_group_run(seed: u64, ops: u64, children: Arc<std::sync::Mutex<Vec<
     }
 }
 
+fn task_group_check(children: &std::sync::Mutex<Vec<Arc<Child>>>) {
+    // After the executor's shutdown every child of every group, aborted ones included,
+    // has been dropped exactly once, and completed at most once.
+    let children = children.lock().unwrap();
+    assert!(!children.is_empty());
+    for (i, c) in children.iter().enumerate() {
+        let d = c.dropped.load(SeqCst);
+        assert_eq!(d, 1, "child {i} dropped {d} times");
+    }
+}
+
 #[test]
 fn task_group_local() {
     let seed = reliability::seed();
     replayable("stress_seeded::task_group_local", seed, || {
         let children = Arc::new(std::sync::Mutex::new(Vec::new()));
         on_local(seed, task_group_run(seed, ops_per_run(), children.clone()));
-        // After the loop's shutdown every child of every group, aborted ones included,
-        // has been dropped exactly once, and completed at most once.
-        let children = children.lock().unwrap();
-        assert!(!children.is_empty());
-        for (i, c) in children.iter().enumerate() {
-            let d = c.dropped.load(SeqCst);
-            assert_eq!(d, 1, "child {i} dropped {d} times");
-        }
+        task_group_check(&children);
+    });
+}
+
+#[test]
+fn task_group_multi_thread() {
+    let seed = reliability::seed();
+    replayable("stress_seeded::task_group_multi_thread", seed, || {
+        let children = Arc::new(std::sync::Mutex::new(Vec::new()));
+        on_multi(task_group_run(seed, ops_per_run(), children.clone()));
+        task_group_check(&children);
     });
 }
