@@ -181,31 +181,31 @@ fn main() {
                 }
                 std::hint::black_box(sum);
             }),
-            "lock" => ex.block_on(contended_lock(corio::Lock::new(0u64), |m| {
+            "lock" => ex.block_on(contend(100, corio::Lock::new(0u64), |m| {
                 Box::pin(async move {
                     *m.lock().await += 1;
                     corio::yield_now().await;
                 })
             })),
-            "lock-futures" => ex.block_on(contended_lock(futures::lock::Mutex::new(0u64), |m| {
+            "lock-futures" => ex.block_on(contend(100, futures::lock::Mutex::new(0u64), |m| {
                 Box::pin(async move {
                     *m.lock().await += 1;
                     corio::yield_now().await;
                 })
             })),
-            "sem" => ex.block_on(limited(corio::Semaphore::new(10), |s| {
+            "sem" => ex.block_on(contend(1000, corio::Semaphore::new(10), |s| {
                 Box::pin(async move {
                     let _p = s.acquire().await.unwrap();
                     corio::yield_now().await;
                 })
             })),
-            "sem-tokio" => ex.block_on(limited(tokio::sync::Semaphore::new(10), |s| {
+            "sem-tokio" => ex.block_on(contend(1000, tokio::sync::Semaphore::new(10), |s| {
                 Box::pin(async move {
                     let _p = s.acquire().await.unwrap();
                     corio::yield_now().await;
                 })
             })),
-            "sem-async-lock" => ex.block_on(limited(async_lock::Semaphore::new(10), |s| {
+            "sem-async-lock" => ex.block_on(contend(1000, async_lock::Semaphore::new(10), |s| {
                 Box::pin(async move {
                     let _p = s.acquire().await;
                     corio::yield_now().await;
@@ -217,48 +217,28 @@ fn main() {
                 }
             }
             other => panic!(
-                "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen or unfold"
+                "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
+                 unfold, lock, lock-futures, sem, sem-tokio or sem-async-lock"
             ),
         }
     }
 }
 
-/// The lock bench's shape: 100 tasks, each taking the lock 100 times and yielding while
-/// holding it. `step` is one iteration (boxed: the comparison is between the locks, and
-/// both pay the same box).
-async fn contended_lock<M: 'static>(
-    m: M,
-    step: fn(std::rc::Rc<M>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
+/// The shape of the lock and semaphore benches: `tasks` tasks share one resource, each
+/// running `step` on it 100 times (take it, yield while holding it). `step` is boxed:
+/// the comparison is between the resources, and every one pays the same box.
+async fn contend<R: 'static>(
+    tasks: usize,
+    resource: R,
+    step: fn(std::rc::Rc<R>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
 ) {
-    let m = std::rc::Rc::new(m);
-    let ts: Vec<_> = (0..100)
+    let resource = std::rc::Rc::new(resource);
+    let ts: Vec<_> = (0..tasks)
         .map(|_| {
-            let m = m.clone();
+            let r = resource.clone();
             corio::spawn(async move {
                 for _ in 0..100 {
-                    step(m.clone()).await;
-                }
-            })
-        })
-        .collect();
-    for t in ts {
-        t.await.unwrap();
-    }
-}
-
-/// The semaphore bench's shape: 1 000 tasks, each taking one of 10 permits 100 times and
-/// yielding while holding it.
-async fn limited<S: 'static>(
-    s: S,
-    step: fn(std::rc::Rc<S>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
-) {
-    let s = std::rc::Rc::new(s);
-    let ts: Vec<_> = (0..1000)
-        .map(|_| {
-            let s = s.clone();
-            corio::spawn(async move {
-                for _ in 0..100 {
-                    step(s.clone()).await;
+                    step(r.clone()).await;
                 }
             })
         })
