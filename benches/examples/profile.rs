@@ -224,14 +224,13 @@ fn main() {
     }
 }
 
+/// One iteration of a contention workload, over the shared resource.
+type Step<R> = fn(std::rc::Rc<R>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
 /// The shape of the lock and semaphore benches: `tasks` tasks share one resource, each
 /// running `step` on it 100 times (take it, yield while holding it). `step` is boxed:
 /// the comparison is between the resources, and every one pays the same box.
-async fn contend<R: 'static>(
-    tasks: usize,
-    resource: R,
-    step: fn(std::rc::Rc<R>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
-) {
+async fn contend<R: 'static>(tasks: usize, resource: R, step: Step<R>) {
     let resource = std::rc::Rc::new(resource);
     let ts: Vec<_> = (0..tasks)
         .map(|_| {
