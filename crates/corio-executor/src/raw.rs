@@ -85,7 +85,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let _span = tracing::trace_span!(
             "corio.task",
             id = meta.id.as_u64(),
-            name = meta.name.as_deref().unwrap_or(""),
+            name = meta.name().map(|n| &**n).unwrap_or(""),
             spawned_at = %meta.location,
         )
         .entered();
