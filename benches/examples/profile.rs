@@ -211,6 +211,20 @@ fn main() {
                     corio::yield_now().await;
                 })
             })),
+            "event" => ex.block_on(async {
+                let e = std::rc::Rc::new(corio::Event::new());
+                let ts: Vec<_> = (0..1000)
+                    .map(|_| {
+                        let e = e.clone();
+                        corio::spawn(async move { e.wait().await })
+                    })
+                    .collect();
+                corio::yield_now().await;
+                e.set();
+                for t in ts {
+                    t.await.unwrap();
+                }
+            }),
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
@@ -218,7 +232,7 @@ fn main() {
             }
             other => panic!(
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
-                 unfold, lock, lock-futures, sem, sem-tokio or sem-async-lock"
+                 unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock or event"
             ),
         }
     }
