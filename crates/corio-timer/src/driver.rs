@@ -321,23 +321,29 @@ impl<D: Driver> Driver for TimerDriver<D> {
     fn enter(&self) -> DriverGuard {
         let inner = self.inner.enter();
         let prev = CURRENT.with(|c| c.replace(Some(self.handle())));
-        DriverGuard::new(Entered {
-            prev: Some(prev),
-            _inner: inner,
-        })
+        SAVED.with(|s| s.borrow_mut().push((prev, inner)));
+        DriverGuard::new(Entered)
     }
 }
 
-/// Restores the previous current timer, then exits the inner driver.
-struct Entered {
-    prev: Option<Option<TimerHandle>>,
-    _inner: DriverGuard,
+thread_local! {
+    /// What each `enter` on this thread replaced and must restore, innermost last: the
+    /// previous current timer and the inner driver's guard. Kept here, not in the guard,
+    /// so that the guard is zero-sized and entering allocates nothing (a loop enters its
+    /// driver on every `run`).
+    static SAVED: RefCell<Vec<(Option<TimerHandle>, DriverGuard)>> =
+        const { RefCell::new(Vec::new()) };
 }
+
+/// Restores the previous current timer, then exits the inner driver (guards are dropped
+/// in the reverse order of their `enter`s, on the thread that entered).
+struct Entered;
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        if let Some(prev) = self.prev.take() {
+        if let Ok(Some((prev, inner))) = SAVED.try_with(|s| s.borrow_mut().pop()) {
             let _ = CURRENT.try_with(|c| c.replace(prev));
+            drop(inner);
         }
     }
 }
