@@ -12,14 +12,17 @@ use corio_executor::{
 
 #[test]
 fn debug_mode_flags_a_poll_that_blocks_the_loop() {
+    // Under miri even an empty poll can take milliseconds: a threshold that only a real
+    // block crosses.
+    let threshold = Duration::from_millis(if cfg!(miri) { 500 } else { 5 });
     let before = corio_executor::slow_polls_reported();
     Builder::new()
         .debug(true)
-        .slow_poll_threshold(Duration::from_millis(5))
-        .run(async {
+        .slow_poll_threshold(threshold)
+        .run(async move {
             task::Builder::new()
                 .name("blocker")
-                .spawn(async { std::thread::sleep(Duration::from_millis(20)) })
+                .spawn(async move { std::thread::sleep(threshold * 4) })
                 .await
                 .unwrap();
             // A quick task is not flagged.
