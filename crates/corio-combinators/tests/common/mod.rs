@@ -75,17 +75,7 @@ impl Future for Counted {
     }
 }
 
-/// Yields to the loop until `done()` holds. Where a test used to count its
-/// `yield_now().await`s ("one turn and the task has run"), which holds on the FIFO loop
-/// only: under chaos mode (`CORIO_CHAOS`, scripts/chaos.py) the loop runs ready tasks in
-/// random order, so the number of turns an event takes varies. Panics after 10 000 turns:
-/// the event never came (a lost wake-up, or a bug).
-pub async fn yield_until(mut done: impl FnMut() -> bool) {
-    for _ in 0..10_000 {
-        if done() {
-            return;
-        }
-        corio_executor::yield_now().await;
-    }
-    panic!("yield_until: still not done after 10 000 turns of the loop");
-}
+#[path = "../../../corio-executor/tests/common/yield_until.rs"]
+mod yield_until_shared;
+#[allow(unused_imports)] // not every test binary waits this way
+pub use yield_until_shared::yield_until;
