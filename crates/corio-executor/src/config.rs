@@ -45,7 +45,7 @@ impl<'a> TaskView<'a> {
 
     /// The task's name, if it has one.
     pub fn name(&self) -> Option<&'a str> {
-        self.meta.name().map(|n| &**n)
+        self.meta.name()
     }
 
     /// Where the task was spawned.

@@ -8,11 +8,7 @@ use crate::meta::TaskMeta;
 /// poll held the thread. This is how a `std::thread::sleep` (or any blocking call) hiding
 /// in async code is found.
 pub(crate) fn report_slow_poll(meta: &TaskMeta, took: Duration, threshold: Duration) {
-    let name = meta
-        .name()
-        .map(|n| &**n)
-        .map(|n| format!(" '{n}'"))
-        .unwrap_or_default();
+    let name = meta.name().map(|n| format!(" '{n}'")).unwrap_or_default();
     eprintln!(
         "corio debug: task {}{name} (spawned at {}) held its thread for {:.1} ms in one poll \
          (threshold {:.0} ms): a blocking call in async code? Move it to corio::to_thread.",

@@ -409,7 +409,7 @@ pub fn current_task() -> Option<CurrentTask> {
     context::with_current_task(|m| {
         m.map(|m| CurrentTask {
             id: m.id,
-            name: m.name().cloned(),
+            name: m.name_shared(),
             location: m.location,
         })
     })

@@ -185,8 +185,13 @@ impl TaskMeta {
     }
 
     /// The task's name, if it was spawned with one.
-    pub(crate) fn name(&self) -> Option<&Arc<str>> {
-        self.extras.get().and_then(|e| e.name.as_ref())
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.extras.get().and_then(|e| e.name.as_deref())
+    }
+
+    /// The name as the shared string snapshots and reports keep.
+    pub(crate) fn name_shared(&self) -> Option<Arc<str>> {
+        self.extras.get().and_then(|e| e.name.clone())
     }
 
     fn extras(&self) -> &Extras {
@@ -265,9 +270,8 @@ impl TaskMeta {
         let bits = DONE | (encode(status) << STATUS_SHIFT);
         let prev = self.state.fetch_or(bits, Ordering::AcqRel);
         if prev & HAS_CALLBACKS != 0 {
-            // `on_done` sets HAS_CALLBACKS and pushes under this lock, so once we hold it,
-            // every callback registered before our DONE is in the list.
-            // `on_done` made the extras before setting the flag.
+            // `on_done` made the extras, then set HAS_CALLBACKS and pushed under this lock,
+            // so once we hold it every callback registered before our DONE is in the list.
             let callbacks = std::mem::take(
                 &mut *self
                     .extras()

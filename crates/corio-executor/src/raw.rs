@@ -85,7 +85,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let _span = tracing::trace_span!(
             "corio.task",
             id = meta.id.as_u64(),
-            name = meta.name().map(|n| &**n).unwrap_or(""),
+            name = meta.name().unwrap_or(""),
             spawned_at = %meta.location,
         )
         .entered();
@@ -199,7 +199,7 @@ fn finish<T>(
         (Err(JoinError::Panicked(p)), Some(reporter)) => Some(Box::new((
             UnobservedFailure {
                 id: meta.id,
-                name: meta.name().cloned(),
+                name: meta.name_shared(),
                 location: meta.location,
                 message: panic_message(&**p).map(str::to_owned),
             },

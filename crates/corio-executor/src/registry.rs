@@ -46,7 +46,7 @@ impl Entry {
         };
         TaskSnapshot {
             id: m.id,
-            name: m.name().cloned(),
+            name: m.name_shared(),
             location: m.location,
             state: m.state(),
             polls: m.polls(),

@@ -97,7 +97,7 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.meta().name().map(|n| &**n)
+        self.meta().name()
     }
 
     /// Where the task was spawned (the caller of `spawn`).
