@@ -11,7 +11,7 @@ use corio_core::{Driver, DriverGuard, ThreadParker, Unparker};
 
 use crate::clock::{self, Clock};
 use crate::sleep::Sleep;
-use crate::sync::{Arc, Mutex, MutexGuard, lock};
+use crate::sync::{Arc, AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, lock};
 use crate::wheel::Wheel;
 
 /// The state a driver shares with its handles and with every registered timer.
@@ -19,6 +19,10 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     state: Mutex<State>,
     unparker: Unparker,
+    /// How many threads have the driver entered (are running its loop) right now.
+    entered: AtomicUsize,
+    /// The driver was dropped: nobody will ever turn this wheel again.
+    dropped: AtomicBool,
 }
 
 pub(crate) struct State {
@@ -38,7 +42,15 @@ impl Shared {
                 sleeping_until: 0,
             }),
             unparker,
+            entered: AtomicUsize::new(0),
+            dropped: AtomicBool::new(false),
         }
+    }
+
+    /// Whether some loop may still turn this wheel: its driver is alive and entered on a
+    /// thread. A wheel that is not live fires nothing until a loop enters it again.
+    fn is_live(&self) -> bool {
+        self.entered.load(Ordering::Acquire) > 0 && !self.dropped.load(Ordering::Acquire)
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -320,6 +332,7 @@ impl<D: Driver> Driver for TimerDriver<D> {
 
     fn enter(&self) -> DriverGuard {
         let inner = self.inner.enter();
+        self.shared.entered.fetch_add(1, Ordering::AcqRel);
         let prev = CURRENT.with(|c| c.replace(Some(self.handle())));
         SAVED.with(|s| s.borrow_mut().push((prev, inner)));
         DriverGuard::new(Entered)
@@ -342,8 +355,55 @@ struct Entered;
 impl Drop for Entered {
     fn drop(&mut self) {
         if let Ok(Some((prev, inner))) = SAVED.try_with(|s| s.borrow_mut().pop()) {
-            let _ = CURRENT.try_with(|c| c.replace(prev));
+            if let Ok(Some(exited)) = CURRENT.try_with(|c| c.replace(prev)) {
+                exited.shared.entered.fetch_sub(1, Ordering::AcqRel);
+            }
             drop(inner);
+        }
+    }
+}
+
+impl<D: Driver> Drop for TimerDriver<D> {
+    fn drop(&mut self) {
+        // The wheel outlives the driver while sleeps hold it: tell them to move.
+        self.shared.dropped.store(true, Ordering::Release);
+    }
+}
+
+/// Where a timer registered in `bound` must move to before it waits again, if anywhere:
+/// `None` to stay.
+///
+/// A wheel fires only while its loop turns it, so a timer that waits in the wheel of a loop
+/// that no longer runs (a `Sleep` armed in one `run` and awaited in the next, or carried
+/// out of a loop whose thread exited) would never fire. So a timer that registered where it
+/// was first polled (`pinned == false`) follows the loop polling it: the current thread's
+/// timer when there is one; else it stays if its own loop still runs somewhere (that loop
+/// fires it and wakes us across threads), and goes to the fallback timer otherwise. A timer
+/// made for a given wheel (`pinned`, [`TimerHandle::sleep`]) stays there, unless that
+/// wheel runs on the real clock and its driver was dropped.
+pub(crate) fn rehome(bound: &Arc<Shared>, pinned: bool) -> Option<Arc<Shared>> {
+    if pinned && (bound.clock.is_paused() || !bound.dropped.load(Ordering::Acquire)) {
+        // A paused wheel is also turned by `TimerHandle::advance`, with or without its
+        // driver: tests drive handles that way.
+        return None;
+    }
+    let current = CURRENT.try_with(|c| {
+        c.borrow()
+            .as_ref()
+            .map(|h| (!Arc::ptr_eq(&h.shared, bound)).then(|| h.shared.clone()))
+    });
+    match current {
+        Ok(Some(other)) => other,
+        Ok(None) | Err(_) => {
+            if bound.is_live()
+                || FALLBACK
+                    .get()
+                    .is_some_and(|f| Arc::ptr_eq(&f.shared, bound))
+            {
+                None
+            } else {
+                Some(fallback().shared.clone())
+            }
         }
     }
 }
@@ -560,8 +620,9 @@ impl fmt::Debug for TimerHandle {
 
 /// The global fallback timer: a [`TimerDriver`] over a [`ThreadParker`] on its own thread,
 /// started on first use, for timers polled outside any corio loop.
+static FALLBACK: std::sync::OnceLock<TimerHandle> = std::sync::OnceLock::new();
+
 fn fallback() -> &'static TimerHandle {
-    static FALLBACK: std::sync::OnceLock<TimerHandle> = std::sync::OnceLock::new();
     FALLBACK.get_or_init(|| {
         let mut driver = TimerDriver::new(ThreadParker::new());
         let handle = driver.handle();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use corio_core::coop;
 
 use crate::clock::{self, NEVER_TICKS};
-use crate::driver::{Shared, TimerHandle};
+use crate::driver::{self, Shared, TimerHandle};
 use crate::sync::Arc;
 use crate::wheel::EntryPoll;
 
@@ -83,9 +83,18 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 ///
 /// Its timer is an entry in a timer wheel, registered on the first poll and removed when
 /// the `Sleep` is dropped. [`reset`](Sleep::reset) moves it to a new deadline without
-/// allocating. A `Sleep` may be moved to and polled on another thread; it stays in the
-/// wheel it registered in. After it completes it keeps returning `Ready` until it is
-/// reset.
+/// allocating. After it completes it keeps returning `Ready` until it is reset.
+///
+/// A `Sleep` may be moved to and polled on another thread or in another loop. Made by
+/// [`sleep`] or [`sleep_until`], it waits in the wheel of the loop that polls it: when it
+/// is polled under another timer than the one it registered in (a second `run` after the
+/// first ended, a loop on another thread), it moves its entry there, keeping its deadline;
+/// polled outside any loop, it stays in its wheel while that wheel's loop still runs and
+/// moves to the fallback timer thread once it does not. So it fires wherever it is awaited,
+/// instead of waiting on a wheel that nobody turns. Made by
+/// [`TimerHandle::sleep`](crate::TimerHandle::sleep), it stays in that timer's wheel; only
+/// when that timer runs on the real clock and its driver was dropped does it move (a paused
+/// wheel is still turned by [`TimerHandle::advance`](crate::TimerHandle::advance)).
 ///
 /// # Examples
 ///
@@ -112,6 +121,8 @@ pub struct Sleep {
     deadline: Instant,
     /// The wheel it is (or will be) registered in.
     shared: Option<Arc<Shared>>,
+    /// Made for a given wheel ([`TimerHandle::sleep`]) rather than the one polling it.
+    pinned: bool,
     key: u32,
     /// The deadline changed since the entry was armed: compare it with the clock on the
     /// next poll, so that a deadline already passed completes at once.
@@ -124,6 +135,7 @@ impl Sleep {
     pub(crate) fn new_in(shared: Option<Arc<Shared>>, deadline: Instant) -> Sleep {
         Sleep {
             deadline,
+            pinned: shared.is_some(),
             shared,
             key: NO_KEY,
             recheck: false,
@@ -224,6 +236,23 @@ impl Sleep {
                 .shared
                 .as_ref()
                 .expect("registered sleep without a wheel");
+            if let Some(home) = driver::rehome(shared, self.pinned) {
+                // Leave a wheel nobody turns for the one polling us (see `rehome`).
+                let fired = {
+                    let mut st = shared.lock();
+                    let fired = st.wheel.is_fired(self.key);
+                    st.wheel.remove(self.key);
+                    fired
+                };
+                self.key = NO_KEY;
+                self.recheck = false;
+                if fired {
+                    self.done = true;
+                    return Poll::Ready(());
+                }
+                self.shared = Some(home);
+                return self.register(cx);
+            }
             if self.recheck {
                 self.recheck = false;
                 if shared.clock.now() >= self.deadline {
@@ -236,7 +265,18 @@ impl Sleep {
                 EntryPoll::Armed => Poll::Pending,
             };
         }
-        // First poll (or first after a reset that left no entry): register.
+        if let Some(home) = self
+            .shared
+            .as_ref()
+            .and_then(|s| driver::rehome(s, self.pinned))
+        {
+            self.shared = Some(home);
+        }
+        self.register(cx)
+    }
+
+    /// First poll (or first after a reset that left no entry, or a move): registers.
+    fn register(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let shared = match &self.shared {
             Some(s) => s,
             None => self.shared.insert(TimerHandle::current().shared),
