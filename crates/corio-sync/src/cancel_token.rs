@@ -57,9 +57,26 @@ struct State {
 }
 
 impl Node {
+    /// Cancels this node, then every descendant still alive, parents before children and
+    /// siblings in creation order.
+    ///
+    /// The descendants go through an explicit stack rather than recursion: a chain of child
+    /// tokens can be far deeper than the thread's stack (200 000 levels overflowed it).
     fn cancel(&self, reason: Option<Arc<str>>) {
+        let mut pending = Vec::new();
+        self.cancel_one(&reason, &mut pending);
+        while let Some(child) = pending.pop() {
+            if let Some(child) = child.upgrade() {
+                child.cancel_one(&reason, &mut pending);
+            }
+        }
+    }
+
+    /// Cancels this node alone, waking its waiters, and pushes its children on `pending`
+    /// (reversed, so that they pop in creation order).
+    fn cancel_one(&self, reason: &Option<Arc<str>>, pending: &mut Vec<Weak<Node>>) {
         let mut wakers = WakeList::new();
-        let children = {
+        {
             let mut st = lock(&self.state);
             if st.cancelled {
                 return;
@@ -68,14 +85,9 @@ impl Node {
             st.reason = reason.clone();
             st.waiters
                 .grant_all(&mut wakers, |released| *released = true);
-            std::mem::take(&mut st.children)
-        };
-        wake_all(wakers);
-        for child in children {
-            if let Some(child) = child.upgrade() {
-                child.cancel(reason.clone());
-            }
+            pending.extend(std::mem::take(&mut st.children).into_iter().rev());
         }
+        wake_all(wakers);
     }
 }
 
