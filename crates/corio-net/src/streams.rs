@@ -449,7 +449,11 @@ impl<R: fmt::Debug> fmt::Debug for StreamReader<R> {
 /// ```
 pub struct StreamWriter<W = TcpWriteHalf> {
     inner: W,
+    /// `buf[start..]` waits to be written. A partial write only moves `start`: shifting the
+    /// unwritten rest to the front after each write made one large `write_all` through a
+    /// stream that takes 64 KiB at a time quadratic (issue 21).
     buf: Vec<u8>,
+    start: usize,
     closed: bool,
 }
 
@@ -463,6 +467,7 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
         StreamWriter {
             inner,
             buf: Vec::new(),
+            start: 0,
             closed: false,
         }
     }
@@ -474,6 +479,12 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
     ///
     /// See [`StreamWriter`].
     pub fn write(&mut self, data: &[u8]) {
+        // Reclaim the written front before growing, but only once it is at least half of
+        // the buffer: each byte is then moved at most about once, whatever the write sizes.
+        if self.start > 0 && self.start * 2 >= self.buf.len() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
         self.buf.extend_from_slice(data);
     }
 
@@ -483,7 +494,7 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
     ///
     /// See [`StreamWriter`].
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.start
     }
 
     /// The writer underneath.
@@ -523,17 +534,21 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
     ///
     /// See [`StreamWriter`].
     pub async fn drain(&mut self) -> io::Result<()> {
-        if self.closed && !self.buf.is_empty() {
+        if self.closed && self.buffered() > 0 {
             return Err(Self::closed_error());
         }
         poll_fn(|cx| {
-            while !self.buf.is_empty() {
-                match Pin::new(&mut self.inner).poll_write(cx, &self.buf) {
+            while self.start < self.buf.len() {
+                match Pin::new(&mut self.inner).poll_write(cx, &self.buf[self.start..]) {
                     Poll::Ready(Ok(0)) => {
                         return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
                     }
                     Poll::Ready(Ok(n)) => {
-                        self.buf.drain(..n);
+                        self.start += n;
+                        if self.start == self.buf.len() {
+                            self.buf.clear();
+                            self.start = 0;
+                        }
                     }
                     Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                     Poll::Pending => return Poll::Pending,
@@ -568,8 +583,28 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
         if self.closed {
             return Err(Self::closed_error());
         }
-        self.write(data);
-        self.drain().await
+        if self.buffered() > 0 {
+            self.write(data);
+            return self.drain().await;
+        }
+        // Nothing is queued ahead: write straight from `data` (copying a large write into
+        // the buffer first cost more than the writes themselves). What is not written
+        // when this returns or is cancelled goes to the buffer, as if buffered at once.
+        let mut rest = Unwritten { writer: self, data };
+        poll_fn(|cx| {
+            while !rest.data.is_empty() {
+                match Pin::new(&mut rest.writer.inner).poll_write(cx, rest.data) {
+                    Poll::Ready(Ok(0)) => {
+                        return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                    }
+                    Poll::Ready(Ok(n)) => rest.data = &rest.data[n..],
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+            Pin::new(&mut rest.writer.inner).poll_flush(cx)
+        })
+        .await
     }
 
     /// Drains the buffer, then closes the write direction (for a socket: the peer sees
@@ -604,11 +639,23 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
     }
 }
 
+/// The part of a [`StreamWriter::write_all`] not yet written; buffered when dropped.
+struct Unwritten<'a, W> {
+    writer: &'a mut StreamWriter<W>,
+    data: &'a [u8],
+}
+
+impl<W> Drop for Unwritten<'_, W> {
+    fn drop(&mut self) {
+        self.writer.buf.extend_from_slice(self.data);
+    }
+}
+
 impl<W: fmt::Debug> fmt::Debug for StreamWriter<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StreamWriter")
             .field("inner", &self.inner)
-            .field("buffered", &self.buf.len())
+            .field("buffered", &(self.buf.len() - self.start))
             .field("closed", &self.closed)
             .finish()
     }
