@@ -120,6 +120,22 @@ impl IoDriver {
         self.reactor.live_sources()
     }
 
+    /// How many deadlines (connect timeouts, shutdown grace periods) the reactor of this
+    /// thread keeps, counting cancelled ones not yet collected; for tests that check the
+    /// count stays bounded under churn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::Builder::new()
+    ///     .driver(|_| Box::new(corio_net::IoDriver::new().unwrap()))
+    ///     .run(async { assert_eq!(corio_net::IoDriver::current_deadlines(), 0) });
+    /// ```
+    #[doc(hidden)]
+    pub fn current_deadlines() -> usize {
+        Reactor::current().kept_deadlines()
+    }
+
     /// Whether an `IoDriver` is entered on this thread (otherwise sockets created here use
     /// the global fallback reactor).
     ///

@@ -37,6 +37,9 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Registry, Token};
 use slab::Slab;
 
+/// Below this many entries the deadline heap is never compacted (not worth a pass).
+const COMPACT_FLOOR: usize = 64;
+
 /// The token of the reactor's own wake-up descriptor.
 const WAKE: Token = Token(usize::MAX);
 
@@ -80,7 +83,10 @@ struct SourceState {
 
 /// Deadlines kept by the reactor itself, so that `connect_timeout` and
 /// `Server::shutdown` need no timer crate: a heap of (deadline, id) and the waker of each
-/// live id. Cancelled entries stay in the heap until their deadline passes.
+/// live id. A cancelled entry stays in the heap until it reaches the top or the heap is
+/// compacted: that happens once cancelled entries outnumber live ones, so the heap holds
+/// at most about twice the live deadlines (a connect timeout of an hour under connection
+/// churn grew it without bound before).
 #[derive(Default)]
 struct Timers {
     heap: BinaryHeap<Reverse<(Instant, u64)>>,
@@ -286,7 +292,20 @@ impl Reactor {
     }
 
     fn remove_timer(&self, id: u64) {
-        lock(&self.timers).wakers.remove(&id);
+        let mut t = lock(&self.timers);
+        t.wakers.remove(&id);
+        // Compact only past a floor and once the dead are the majority: each compaction
+        // then removes at least as many entries as it keeps, so its cost is amortised over
+        // the cancellations that made it due.
+        if t.heap.len() > COMPACT_FLOOR && t.heap.len() > 2 * t.wakers.len() {
+            let Timers { heap, wakers, .. } = &mut *t;
+            heap.retain(|Reverse((_, id))| wakers.contains_key(id));
+        }
+    }
+
+    /// How many entries the deadline heap holds, live or cancelled.
+    pub(crate) fn kept_deadlines(&self) -> usize {
+        lock(&self.timers).heap.len()
     }
 
     pub(crate) fn live_sources(&self) -> usize {
