@@ -29,8 +29,11 @@ fn auto_traits() {
     send::<Select<R, R>>();
     send::<CancelOnDrop<B>>();
     send::<WaitForTask<B>>();
-    // TaskGroup, TaskGroupFuture and Shield hold corio-core `SpawnedTask`s, which are
-    // `!Send`: a group and a shield stay on the thread whose loop runs their children.
+    // TaskGroup and TaskGroupFuture own their children's futures, which may be `!Send`:
+    // a group stays on the thread whose loop runs its children. A child's handle moves.
+    send::<GroupTask<u8>>();
+    sync::<GroupTask<u8>>();
+    unpin::<GroupTask<u8>>();
     send::<TaskGroupError<String>>();
     send::<GroupSpawnError>();
     sync::<GroupSpawnError>();
