@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Wake, Waker};
 
 use corio_core::{JoinError, SpawnError, SpawnedTask};
 
@@ -19,6 +20,11 @@ use corio_core::{JoinError, SpawnError, SpawnedTask};
 /// that failed), only **detaches** the task: it runs on to completion, and its output is
 /// dropped when it finishes. Awaiting the `Shield` gives `Ok(output)`, or a [`JoinError`]
 /// if the inner task panicked or was cancelled explicitly ([`Shield::abort`]).
+///
+/// `shield` runs the future's first step at once, before it returns (asyncio 3.12's eager
+/// tasks): a future that is already done (a finished `Task`, a ready value) is not
+/// spawned at all, and its `Shield` is ready at its first poll, so even a zero timeout
+/// around it succeeds. Otherwise the rest runs as a task.
 ///
 /// A corio `Task` handle already behaves this way (dropping it detaches, design decision
 /// 2): `shield(task)` is only needed for plain futures, or to say so explicitly.
@@ -69,7 +75,7 @@ where
 
 /// [`shield`], returning the error when the future cannot be spawned (no corio executor
 /// on this thread, or it is shutting down) instead of panicking. The future is dropped
-/// unrun in that case.
+/// after its first step in that case; a future done at its first step needs no executor.
 ///
 /// # Cancel safety
 ///
@@ -78,8 +84,10 @@ where
 /// # Examples
 ///
 /// ```
-/// // Outside any corio executor there is nothing to spawn onto:
-/// assert!(corio_combinators::try_shield(async { 1 }).is_err());
+/// // Outside any corio executor there is nothing to spawn a pending future onto:
+/// assert!(corio_combinators::try_shield(std::future::pending::<()>()).is_err());
+/// // A future done at its first step is not spawned:
+/// assert!(corio_combinators::try_shield(async { 1 }).is_ok());
 /// corio_executor::run(async {
 ///     let s = corio_combinators::try_shield(async { 1 }).unwrap();
 ///     assert_eq!(s.await.unwrap(), 1);
@@ -90,13 +98,34 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    // The first step runs here, so that shielding what is already done (a finished task,
+    // a ready value) gives a Shield that is ready at its first poll (asyncio's shield
+    // returns such a future itself) and spawns nothing. Polled with a no-op waker: if it
+    // is pending, the task spawned below polls it again at once with its own.
+    let mut future = Box::pin(future);
+    let waker = Waker::from(Arc::new(NoWake));
+    match catch_unwind(AssertUnwindSafe(|| {
+        future.as_mut().poll(&mut Context::from_waker(&waker))
+    })) {
+        Ok(Poll::Ready(v)) => return Ok(Shield::done(Ok(v))),
+        Err(p) => return Ok(Shield::done(Err(JoinError::Panicked(p)))),
+        Ok(Poll::Pending) => {}
+    }
     let slot = Arc::new(Mutex::new(None));
     let out = slot.clone();
     let task = corio_core::context::spawn_local(Box::pin(async move {
         let v = future.await;
         *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
     }))?;
-    Ok(Shield { task, slot })
+    Ok(Shield {
+        inner: Inner::Task { task, slot },
+    })
+}
+
+struct NoWake;
+
+impl Wake for NoWake {
+    fn wake(self: Arc<Self>) {}
 }
 
 /// The handle of [`shield`]: await it for the output; dropping it detaches the task.
@@ -106,11 +135,25 @@ where
 /// See [`shield`].
 #[must_use = "dropping a Shield detaches the task; await it for its output"]
 pub struct Shield<T> {
-    task: SpawnedTask,
-    slot: Arc<Mutex<Option<T>>>,
+    inner: Inner<T>,
+}
+
+enum Inner<T> {
+    /// Done at its first step: no task was spawned. `None` once taken.
+    Done(Option<Result<T, JoinError>>),
+    Task {
+        task: SpawnedTask,
+        slot: Arc<Mutex<Option<T>>>,
+    },
 }
 
 impl<T> Shield<T> {
+    fn done(out: Result<T, JoinError>) -> Self {
+        Shield {
+            inner: Inner::Done(Some(out)),
+        }
+    }
+
     /// Cancels the shielded task (asyncio: cancelling the inner future). The `Shield`
     /// then resolves to a cancelled [`JoinError`], unless the task had already finished.
     ///
@@ -124,7 +167,9 @@ impl<T> Shield<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        self.task.abort()
+        if let Inner::Task { task, .. } = &self.inner {
+            task.abort()
+        }
     }
 
     /// Whether the shielded task has finished.
@@ -133,14 +178,20 @@ impl<T> Shield<T> {
     ///
     /// ```
     /// corio_executor::run(async {
-    ///     let s = corio_combinators::shield(async { 1 });
+    ///     let s = corio_combinators::shield(async {
+    ///         corio_executor::yield_now().await;
+    ///         1
+    ///     });
     ///     assert!(!s.is_finished());
     ///     corio_executor::yield_now().await;
     ///     assert!(s.is_finished());
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        match &self.inner {
+            Inner::Done(_) => true,
+            Inner::Task { task, .. } => task.is_finished(),
+        }
     }
 
     /// Lets the task run on unobserved: what dropping the `Shield` does, said out loud.
@@ -155,16 +206,22 @@ impl<T> Shield<T> {
     pub fn detach(self) {}
 }
 
+// The output is only ever moved out, never pinned.
+impl<T> Unpin for Shield<T> {}
+
 impl<T> Future for Shield<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match std::task::ready!(Pin::new(&mut self.task).poll(cx)) {
-            Ok(()) => {
-                let v = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-                Poll::Ready(Ok(v.expect("shield: the output was already taken")))
-            }
-            Err(e) => Poll::Ready(Err(e)),
+        match &mut self.inner {
+            Inner::Done(out) => Poll::Ready(out.take().expect("shield: polled after completion")),
+            Inner::Task { task, slot } => match std::task::ready!(Pin::new(task).poll(cx)) {
+                Ok(()) => {
+                    let v = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    Poll::Ready(Ok(v.expect("shield: the output was already taken")))
+                }
+                Err(e) => Poll::Ready(Err(e)),
+            },
         }
     }
 }
@@ -172,7 +229,7 @@ impl<T> Future for Shield<T> {
 impl<T> fmt::Debug for Shield<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shield")
-            .field("finished", &self.task.is_finished())
+            .field("finished", &self.is_finished())
             .finish()
     }
 }

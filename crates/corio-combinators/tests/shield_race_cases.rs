@@ -71,13 +71,24 @@ fn sh_04_outer_cancelled_inner_completes_test_shield_effect() {
     });
 }
 
-// SH-05, test_shield_shortcut: shielding an already-done future returns at once.
+// SH-05, test_shield_shortcut: shielding an already-done future returns at once: the
+// shield is ready at its first poll, so a zero timeout around it succeeds (D5).
 #[test]
 fn sh_05_done_future_returns_at_once_test_shield_shortcut() {
     paused(async {
         let t0 = now();
-        let s = shield(std::future::ready(7));
-        assert_eq!(s.await.unwrap(), 7);
+        assert_eq!(
+            shield(std::future::ready(7))
+                .now_or_never()
+                .unwrap()
+                .unwrap(),
+            7
+        );
+        let task = spawn(async { "done" });
+        yield_now().await;
+        assert!(task.is_finished());
+        let out = wait_for(shield(task), std::time::Duration::ZERO).await;
+        assert_eq!(out.unwrap().unwrap().unwrap(), "done");
         assert_eq!(now(), t0);
     });
 }
