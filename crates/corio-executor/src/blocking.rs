@@ -55,7 +55,14 @@ struct Pool {
 struct PoolState {
     jobs: VecDeque<Runnable<TaskMeta>>,
     threads: usize,
+    /// Threads waiting for a job that no submission has claimed yet.
     idle: usize,
+    /// Idle threads a submission has claimed (and notified) that have not woken yet. The
+    /// submitter moves a thread from `idle` to here at once, under the lock: were `idle`
+    /// left for the woken thread to decrement, a second job submitted before it runs would
+    /// count the same thread again and wait behind the first job (a deadlock when the
+    /// first waits for the second).
+    claimed: usize,
     next_name: usize,
 }
 
@@ -96,6 +103,7 @@ impl BlockingPool {
                     jobs: VecDeque::new(),
                     threads: 0,
                     idle: 0,
+                    claimed: 0,
                     next_name: 0,
                 }),
                 cvar: Condvar::new(),
@@ -162,7 +170,15 @@ impl Pool {
     fn push(this: &Arc<Pool>, job: Runnable<TaskMeta>) {
         let mut s = this.state.lock().unwrap_or_else(|e| e.into_inner());
         s.jobs.push_back(job);
+        #[cfg(corio_loom)]
+        let stale = crate::mutation::active(crate::mutation::Mutation::PoolStaleIdleCount);
+        #[cfg(not(corio_loom))]
+        let stale = false;
         if s.idle > 0 {
+            if !stale {
+                s.idle -= 1;
+                s.claimed += 1;
+            }
             this.cvar.notify_one();
         } else if s.threads < this.max_threads {
             s.threads += 1;
@@ -199,7 +215,13 @@ impl Pool {
                 .wait_timeout(s, self.keep_alive)
                 .unwrap_or_else(|e| e.into_inner());
             s = guard;
-            s.idle -= 1;
+            // Woken for a claim (whichever waiter wakes takes it: they are all alike), or
+            // by the timeout or spuriously, still counted as idle.
+            if s.claimed > 0 {
+                s.claimed -= 1;
+            } else {
+                s.idle -= 1;
+            }
             if timeout.timed_out() && s.jobs.is_empty() {
                 s.threads -= 1;
                 return;

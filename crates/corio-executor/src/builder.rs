@@ -339,6 +339,7 @@ impl Builder {
                 thread_name: self.thread_name.clone(),
                 stack_size: self.stack_size,
                 driver: self.driver.clone(),
+                seed: self.seed,
             },
             config,
         )

@@ -71,14 +71,19 @@ mod block;
 mod blocking;
 mod builder;
 mod builder_task;
+mod chaos;
 mod config;
 mod context;
 mod debug;
+mod eager;
+mod gate;
 mod handle;
 mod introspect;
 mod local;
 mod meta;
 mod multi;
+#[cfg(corio_loom)]
+mod mutation;
 mod owner;
 mod queues;
 mod raw;
@@ -291,6 +296,32 @@ where
     }
 }
 
+/// Like [`spawn_send`], with an error instead of a panic.
+///
+/// # Errors
+///
+/// [`SpawnError`] when no loop or executor is reachable from this thread, or it is
+/// shutting down (a destructor that spawns while its task is being cancelled at shutdown
+/// gets `SpawnError::is_shutdown`).
+///
+/// # Examples
+///
+/// ```
+/// // Outside any loop:
+/// assert!(corio_executor::try_spawn_send(async {}).is_err());
+/// let ex = corio_executor::Builder::multi_thread().workers(1).build();
+/// let n = ex.block_on(async { corio_executor::try_spawn_send(async { 5 }).unwrap().await });
+/// assert_eq!(n.unwrap(), 5);
+/// ```
+#[track_caller]
+pub fn try_spawn_send<F>(future: F) -> Result<Task<F::Output>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    spawn_send_at(future, None, Location::caller())
+}
+
 pub(crate) fn spawn_send_at<F>(
     future: F,
     name: Option<Arc<str>>,
@@ -471,32 +502,4 @@ pub(crate) fn orphan(runnable: Runnable<TaskMeta>, why: &'static str) {
     } else {
         std::mem::forget(runnable);
     }
-}
-
-/// One step of a xorshift generator: cheap randomness for the seeded test order and for
-/// choosing whom to steal from. `state` must be non-zero.
-#[inline]
-pub(crate) fn xorshift(state: &std::cell::Cell<u64>) -> u64 {
-    let mut x = state.get();
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    state.set(x);
-    x
-}
-
-thread_local! {
-    static CHAOS_RNG: std::cell::Cell<u64> = const { std::cell::Cell::new(0x2545_F491_4F6C_DD1D) };
-}
-
-/// Chaos mode's coin: true `per_mille` times out of 1 000, from a per-thread generator.
-pub(crate) fn chaos_roll(per_mille: u32) -> bool {
-    CHAOS_RNG.with(|r| xorshift(r) % 1000 < u64::from(per_mille))
-}
-
-/// Restarts this thread's chaos coin from a loop's seed, so that the spurious wake-ups,
-/// like the ready-queue order, change with the seed and replay with it.
-pub(crate) fn seed_chaos_roll(seed: u64) {
-    // Never 0: xorshift would stay there.
-    CHAOS_RNG.with(|r| r.set((seed.rotate_left(17) ^ 0x9E37_79B9_7F4A_7C15) | 1));
 }

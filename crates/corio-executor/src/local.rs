@@ -44,7 +44,11 @@ pub(crate) struct Shared {
 struct Remote {
     queue: VecDeque<Runnable<TaskMeta>>,
     main_woken: bool,
+    /// No more wake-ups are taken: what arrives is cancelled (a `Send` task) or leaked.
     closed: bool,
+    /// No more spawns from other threads are taken (set when shutdown begins, before
+    /// `closed`): a spawn then is refused rather than queued behind a shutdown.
+    refuse_spawns: bool,
 }
 
 enum Entry {
@@ -84,8 +88,11 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        if self.remote.lock().unwrap_or_else(|e| e.into_inner()).closed {
-            return Err(SpawnError::shutdown());
+        {
+            let remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+            if remote.closed || remote.refuse_spawns {
+                return Err(SpawnError::shutdown());
+            }
         }
         let meta = TaskMeta::new(name, location);
         meta.mark_send();
@@ -175,20 +182,21 @@ impl Local {
                 queue: VecDeque::new(),
                 main_woken: false,
                 closed: false,
+                refuse_spawns: false,
             }),
             remote_pending: AtomicBool::new(false),
             unparker: driver.unparker(),
             config,
         });
         if let Some(s) = seed {
-            crate::seed_chaos_roll(splitmix64(s ^ 0x5EED));
+            crate::chaos::seed_chaos_roll(crate::chaos::splitmix64(s ^ 0x5EED));
         }
         Rc::new(Local {
             shared,
             ready: RefCell::new(VecDeque::with_capacity(64)),
             active: RefCell::new(Slab::with_capacity(64)),
             // splitmix64 spreads nearby seeds apart (and xorshift needs a non-zero state).
-            rng: seed.map(|s| Cell::new(splitmix64(s) | 1)),
+            rng: seed.map(|s| Cell::new(crate::chaos::splitmix64(s) | 1)),
             polls: Cell::new(0),
             spawned: Cell::new(0),
             shutting_down: Cell::new(false),
@@ -258,7 +266,7 @@ impl Local {
         match &self.rng {
             None => ready.pop_front(),
             Some(rng) if ready.len() > 1 => {
-                let i = (crate::xorshift(rng) % ready.len() as u64) as usize;
+                let i = (crate::chaos::xorshift(rng) % ready.len() as u64) as usize;
                 ready.swap_remove_back(i)
             }
             Some(_) => ready.pop_front(),
@@ -326,7 +334,10 @@ impl Local {
         F: Future + 'static,
         F::Output: 'static,
     {
-        if self.closed.get() {
+        // Refused from the moment shutdown begins: a destructor that spawns (and whose
+        // task's destructor spawns again) would otherwise keep the shutdown passes going
+        // for ever.
+        if self.closed.get() || self.shutting_down.get() {
             return Err(SpawnError::shutdown());
         }
         let meta = TaskMeta::new(name, location);
@@ -360,8 +371,11 @@ impl Local {
         let running_here = context::with_loop(|l| l.is_some_and(|l| std::ptr::eq(l, self)));
         if self.config().eager && running_here {
             // Eager start (asyncio's eager_task_factory): run until the first suspension
-            // now; a wake-up from then on queues it as usual.
-            runnable.run();
+            // now; a wake-up from then on queues it as usual. Past the depth limit, it
+            // queues like a lazy start.
+            if let Some(runnable) = crate::eager::run_inline(runnable) {
+                self.ready.borrow_mut().push_back(Entry::Task(runnable));
+            }
         } else if running_here {
             self.ready.borrow_mut().push_back(Entry::Task(runnable));
         } else {
@@ -473,10 +487,11 @@ impl Local {
     pub(crate) fn reopen(&self) -> bool {
         let clean = self.is_clean();
         if clean {
-            // Only the slow shutdown path closes the remote queue.
+            // Both shutdown paths closed the remote queue.
             if self.remote_closed.replace(false) {
                 let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
                 remote.closed = false;
+                remote.refuse_spawns = false;
                 remote.main_woken = false;
             }
             self.shared.remote_pending.store(false, Ordering::Relaxed);
@@ -503,6 +518,12 @@ impl Local {
         {
             self.shutting_down.set(true);
             self.closed.set(true);
+            // A `Handle` made after this point must be refused too; closing costs one
+            // uncontended lock, since nobody else holds the `Arc<Shared>` yet.
+            self.remote_closed.set(true);
+            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+            remote.closed = true;
+            remote.refuse_spawns = true;
             return;
         }
         // A loop may be dropped inside a task of another loop on this thread: set that
@@ -512,9 +533,14 @@ impl Local {
         let _spawner = corio_core::context::enter_spawner(self.clone());
         let _driver = self.driver.borrow().enter();
         self.shutting_down.set(true);
+        self.shared
+            .remote
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .refuse_spawns = true;
         // Each pass wakes every live task; a woken task sees the shutdown flag at its
-        // next poll and drops its future. Destructors may spawn more tasks, which are
-        // cancelled before their first poll, so the passes end.
+        // next poll and drops its future. Spawns are refused from here on (a destructor
+        // that spawns gets `SpawnError::Shutdown`), so the passes end.
         let mut quiet_passes = 0;
         loop {
             let busy = !self.active.borrow().is_empty()
@@ -919,12 +945,4 @@ impl fmt::Debug for LocalExecutor {
             .field("shut_down", &self.local.is_closed())
             .finish()
     }
-}
-
-/// splitmix64: a good mixer for turning small, consecutive seeds into unrelated states.
-fn splitmix64(seed: u64) -> u64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }

@@ -1,11 +1,25 @@
 //! The multi-thread work-stealing executor.
 //!
-//! Each worker has a local FIFO run queue (a crossbeam-deque `Worker`, which the others
+//! Each worker has a local FIFO run queue (a bounded `concurrent-queue`, which the others
 //! can steal half of at a time), a LIFO slot for the task it just woke (message-passing
 //! latency: the receiver runs next, while its data is hot in cache), and an inbox of tasks
 //! pinned to it (`!Send` tasks spawned on that worker). New work from outside the workers
 //! goes to a global injector. An idle worker parks on its own parker; work that appears
 //! wakes one parked worker, never all of them.
+//!
+//! A busy worker still turns its driver (timers and I/O) every `DRIVER_CHECK_INTERVAL`
+//! tasks, with a zero wait: otherwise a worker that always has work would never fire a
+//! timer or notice a readable socket (a sleep of 20 ms under two spinning tasks once took
+//! until the spinners stopped).
+//!
+//! # Stopping without losing a spawn
+//!
+//! A task scheduled from outside the workers is pushed to the injector through a gate
+//! (`gate.rs`): one atomic word holding a "stopped" bit and a count of pushes in flight.
+//! `shutdown` closes the gate, waits for the pushes already past it, and only then drains
+//! the injector; a push that finds the gate closed cancels the task on the spot. So every
+//! spawn is either run, cancelled (its handle says so), or refused, never left in a queue
+//! nobody drains.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -25,6 +39,7 @@ use slab::Slab;
 
 use crate::config::{Config, TaskView};
 use crate::context;
+use crate::gate::Gate;
 use crate::meta::{TaskMeta, now_nanos};
 use crate::raw::TaskFuture;
 use crate::registry::Entry as Registered;
@@ -38,6 +53,10 @@ const GLOBAL_CHECK_INTERVAL: u32 = 61;
 /// After this many tasks in a row from the LIFO slot, take the next from the queue, so
 /// two tasks ping-ponging through the slot cannot starve the rest.
 const MAX_LIFO_RUNS: u32 = 3;
+/// Turn the driver (zero wait) every this many tasks, so timers and I/O are served
+/// however busy the worker is. Prime, like the other intervals, so it does not beat in
+/// step with task patterns.
+const DRIVER_CHECK_INTERVAL: u32 = 61;
 /// Rounds of a short spin before an idle worker parks.
 const SPIN_ROUNDS: u32 = 4;
 /// Registry shards: spawns and completions on different workers rarely share a lock.
@@ -53,6 +72,8 @@ pub(crate) struct Shared {
     registry: Box<[Mutex<Slab<Registered>>]>,
     shutting_down: AtomicBool,
     stopped: AtomicBool,
+    /// Pushes from outside the workers pass through it; closed once, by `shutdown`.
+    gate: Gate,
     spawned: AtomicU64,
     config: Config,
     /// Itself, for spawning through a `&Shared` (the schedule functions need an `Arc`).
@@ -76,6 +97,10 @@ pub(crate) struct WorkerCtx {
     pinned_local: RefCell<VecDeque<Job>>,
     driver: RefCell<Box<dyn Driver>>,
     rng: Cell<u64>,
+    /// Chaos mode ([`Builder::seed`](crate::Builder::seed)): a generator seeded per
+    /// worker that randomises where a woken task is queued, when the worker turns its
+    /// driver and looks at the injector, and whom it steals from.
+    chaos: Option<Cell<u64>>,
 }
 
 impl WorkerCtx {
@@ -191,7 +216,19 @@ impl Shared {
         let mut job = Some(job);
         self.with_own_worker(|w| {
             let job = job.take().expect("once");
-            if info.woken_while_running {
+            if let Some(rng) = &w.chaos {
+                // Any of the three places a real schedule can put it, at random.
+                match crate::chaos::xorshift(rng) % 3 {
+                    0 => {
+                        if let Some(prev) = w.lifo.replace(Some(job)) {
+                            w.push_local(prev);
+                        }
+                    }
+                    1 => w.push_local(job),
+                    _ => self.injector.push(job),
+                }
+                self.notify_one();
+            } else if info.woken_while_running {
                 // It woke itself (yield_now): back of the queue, behind everything else.
                 w.push_local(job);
             } else if let Some(prev) = w.lifo.replace(Some(job)) {
@@ -203,12 +240,13 @@ impl Shared {
             }
         });
         if let Some(job) = job {
-            if self.stopped.load(Ordering::Acquire) {
-                crate::orphan(job, "the executor has stopped");
-                return;
+            match self.gate.enter() {
+                Some(_pass) => {
+                    self.injector.push(job);
+                    self.notify_one();
+                }
+                None => crate::orphan(job, "the executor has stopped"),
             }
-            self.injector.push(job);
-            self.notify_one();
         }
     }
 
@@ -304,7 +342,9 @@ impl Shared {
         let waker = runnable.waker();
         let on_own_worker = self.with_own_worker(|_| ()).is_some();
         if self.config.eager && on_own_worker {
-            runnable.run();
+            if let Some(runnable) = crate::eager::run_inline(runnable) {
+                runnable.schedule();
+            }
         } else {
             runnable.schedule();
         }
@@ -368,7 +408,20 @@ impl WorkerCtx {
                 break;
             }
             ticks = ticks.wrapping_add(1);
-            let job = if ticks % GLOBAL_CHECK_INTERVAL == 0 {
+            let (turn_driver, look_outside) = match &self.chaos {
+                None => (
+                    ticks % DRIVER_CHECK_INTERVAL == 0,
+                    ticks % GLOBAL_CHECK_INTERVAL == 0,
+                ),
+                Some(rng) => {
+                    let r = crate::chaos::xorshift(rng);
+                    (r % 7 == 0, (r >> 8) % 5 == 0)
+                }
+            };
+            if turn_driver {
+                self.driver.borrow_mut().park(Some(Duration::ZERO));
+            }
+            let job = if look_outside {
                 self.drain_inbox();
                 self.take_from_injector()
                     .or_else(|| self.next_local(&mut lifo_runs))
@@ -392,30 +445,26 @@ impl WorkerCtx {
             }
         }
         // Stopped: whatever is still queued here is cancelled and run on this thread
-        // (pinned tasks may be `!Send`), so every handle gets `Cancelled`.
+        // (pinned tasks may be `!Send`), so every handle gets `Cancelled`. A destructor
+        // run here may wake another task into the LIFO slot or a queue: loop until all
+        // of them are empty.
         const WHY: &str = "the executor shut down";
-        if let Some(job) = self.lifo.take() {
-            crate::cancel_and_run(job, WHY);
-        }
-        while let Some(job) = self.local().pop() {
-            crate::cancel_and_run(job, WHY);
-        }
         loop {
-            let job = self.pinned_local.borrow_mut().pop_front();
+            let job = self.lifo.take().or_else(|| self.local().pop()).or_else(|| {
+                self.drain_inbox_unconditionally();
+                self.pinned_local.borrow_mut().pop_front()
+            });
             match job {
                 Some(job) => crate::cancel_and_run(job, WHY),
                 None => break,
             }
         }
-        let leftover = std::mem::take(
-            &mut *self.shared.slots[self.index]
-                .pinned
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        for job in leftover {
-            crate::cancel_and_run(job, WHY);
-        }
+    }
+
+    fn drain_inbox_unconditionally(&self) {
+        let slot = &self.shared.slots[self.index];
+        let jobs = std::mem::take(&mut *slot.pinned.lock().unwrap_or_else(|e| e.into_inner()));
+        self.pinned_local.borrow_mut().extend(jobs);
     }
 
     fn next_local(&self, lifo_runs: &mut u32) -> Option<Job> {
@@ -458,7 +507,8 @@ impl WorkerCtx {
         if n <= 1 {
             return None;
         }
-        let start = (crate::xorshift(&self.rng) % n as u64) as usize;
+        let rng = self.chaos.as_ref().unwrap_or(&self.rng);
+        let start = (crate::chaos::xorshift(rng) % n as u64) as usize;
         for k in 0..n {
             let i = (start + k) % n;
             if i == self.index {
@@ -568,6 +618,8 @@ pub(crate) struct MultiOptions {
     pub(crate) thread_name: String,
     pub(crate) stack_size: Option<usize>,
     pub(crate) driver: Option<crate::builder::MakeDriver>,
+    /// Chaos mode's seed: each worker derives its own generator from it.
+    pub(crate) seed: Option<u64>,
 }
 
 impl Executor {
@@ -584,6 +636,9 @@ impl Executor {
             shared_txs.push(shared_tx);
             let unparker_tx = unparker_tx.clone();
             let make_driver = options.driver.clone();
+            let chaos_seed = options.seed.map(|s| {
+                crate::chaos::splitmix64(s ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407))
+            });
             let mut b =
                 std::thread::Builder::new().name(format!("{}-{index}", options.thread_name));
             if let Some(size) = options.stack_size {
@@ -601,6 +656,10 @@ impl Executor {
                     }
                     drop(unparker_tx);
                     let Ok(shared) = shared_rx.recv() else { return };
+                    if let Some(seed) = chaos_seed {
+                        // Spurious wake-ups on this worker follow the seed too.
+                        crate::chaos::seed_chaos_roll(seed);
+                    }
                     let ctx = WorkerCtx {
                         shared,
                         index,
@@ -608,6 +667,7 @@ impl Executor {
                         pinned_local: RefCell::new(VecDeque::new()),
                         driver: RefCell::new(driver),
                         rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
+                        chaos: chaos_seed.map(|s| Cell::new(s | 1)),
                     };
                     ctx.run();
                 })
@@ -638,6 +698,7 @@ impl Executor {
             registry: (0..SHARDS).map(|_| Mutex::new(Slab::new())).collect(),
             shutting_down: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
+            gate: Gate::new(),
             spawned: AtomicU64::new(0),
             config,
             me: me.clone(),
@@ -758,6 +819,9 @@ impl Executor {
         }
         let unfinished = self.shared.snapshot();
         self.shared.stopped.store(true, Ordering::Release);
+        // From here on a push from outside cancels its task itself; the pushes already
+        // past the gate land before the drain below.
+        self.shared.gate.close();
         self.shared.notify_all();
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         let mut stuck_workers = 0;

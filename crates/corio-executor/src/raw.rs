@@ -145,7 +145,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             let result = match polled {
                 Ok(Poll::Pending) => {
                     let chaos = config.map_or(0, |c| c.spurious_per_mille);
-                    if chaos > 0 && crate::chaos_roll(chaos) {
+                    if chaos > 0 && crate::chaos::chaos_roll(chaos) {
                         cx.waker().wake_by_ref();
                     }
                     return Poll::Pending;
