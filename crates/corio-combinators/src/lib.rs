@@ -5,7 +5,7 @@
 //! | `gather(*aws)` | [`gather!`] (a tuple, mixed types) / [`gather()`] (a `Vec`, input order) |
 //! | `gather(..., return_exceptions=True)` | [`gather_settled`] |
 //! | `gather` failing at the first error | [`try_gather()`] / [`try_gather!`] (the rest are dropped) |
-//! | `wait(aws, return_when=...)` | [`wait`] / [`wait_timeout`] with [`ReturnWhen`]: `(done, pending)` |
+//! | `wait(aws, return_when=...)` | [`wait`] / [`wait_timeout`] with [`ReturnWhen`]: `(done, pending)`; [`wait_first_err`] for `FIRST_EXCEPTION` over tasks that return `Err` |
 //! | `wait_for(aw, timeout)` | [`wait_for`] (drops the future), [`wait_for_task`] (cancels a task and awaits its unwinding) |
 //! | `as_completed(aws)` | [`as_completed`] / [`as_completed_timeout`]: a [`Stream`](futures_core::Stream) |
 //! | `shield(aw)` | [`shield`] / [`try_shield`] |
@@ -104,7 +104,7 @@ pub use task_group::{
     TaskGroupError, TaskGroupFuture, task_group,
 };
 pub use try_gather::{TryGather, try_gather};
-pub use wait::{Outcome, ReturnWhen, Wait, WaitResult, wait, wait_timeout};
+pub use wait::{Outcome, ReturnWhen, Wait, WaitResult, wait, wait_first_err, wait_timeout};
 pub use wait_for::{WaitFor, wait_for};
 pub use wait_for_task::{WaitForTask, wait_for_task};
 

@@ -23,7 +23,8 @@ pub enum ReturnWhen {
     /// As soon as any future completes (asyncio's `FIRST_COMPLETED`).
     FirstCompleted,
     /// As soon as any future completes with a failure (see [`Outcome`]), or when all have
-    /// completed (asyncio's `FIRST_EXCEPTION`).
+    /// completed (asyncio's `FIRST_EXCEPTION`). For tasks whose own output is a `Result`,
+    /// use [`wait_first_err`], which also counts the task's `Err`.
     FirstException,
     /// When every future has completed (asyncio's `ALL_COMPLETED`).
     #[default]
@@ -34,8 +35,8 @@ pub enum ReturnWhen {
 ///
 /// Implemented for `Result` (an `Err` is a failure, a `JoinError` from a corio `Task`
 /// included) and for `()` and `bool` (never failures). For a task whose own output is a
-/// `Result` (`Result<Result<T, E>, JoinError>`), only the outer `Err` counts; say
-/// otherwise with [`Wait::failure_if`].
+/// `Result` (`Result<Result<T, E>, JoinError>`), only the outer `Err` counts: use
+/// [`wait_first_err`] for such tasks.
 ///
 /// # Examples
 ///
@@ -172,6 +173,61 @@ where
     <I::Item as Future>::Output: Outcome,
 {
     wait(futures, return_when).timeout(timeout)
+}
+
+/// asyncio's `wait(tasks, return_when=FIRST_EXCEPTION)` for tasks whose own output is a
+/// `Result`: returns `(done, pending)` as soon as one of them returns `Err` (or its task
+/// panicked or was cancelled), or when all have completed.
+///
+/// An asyncio task fails by raising; a corio task fails by returning `Err`, which its
+/// handle wraps in another `Result`: `Result<Result<T, E>, JoinError>`. [`wait`] with
+/// [`ReturnWhen::FirstException`] looks at the outer `Result` only (it cannot see inside
+/// a generic `T`), so it would wait for every task; this form counts an `Err` at either
+/// level as the failure. For futures whose output is a plain `Result<T, E>`, `wait` with
+/// `FirstException` already does this.
+///
+/// Everything else is as [`wait`]: outputs in `done` with their input indices, pending
+/// futures handed back untouched (tasks keep running), no error from the wait itself;
+/// add a time limit with [`Wait::timeout`].
+///
+/// # Cancel safety
+///
+/// As [`wait`].
+///
+/// # Examples
+///
+/// ```
+/// use corio_combinators::wait_first_err;
+/// use std::time::Duration;
+///
+/// corio_executor::run(async {
+///     let slow = corio_executor::spawn(async {
+///         corio_timer::sleep(Duration::from_secs(3600)).await;
+///         Ok::<_, String>("slow")
+///     });
+///     let bad = corio_executor::spawn(async { Err::<&str, _>("bad input".to_string()) });
+///     let (done, pending) = wait_first_err([slow, bad]).await;
+///     assert_eq!(done.len(), 1);
+///     let (index, out) = &done[0];
+///     assert_eq!(*index, 1);
+///     assert_eq!(out.as_ref().unwrap().as_ref().unwrap_err(), "bad input");
+///     assert_eq!(pending.len(), 1); // still running: cancel it, or keep waiting
+///     pending[0].abort();
+/// });
+/// ```
+pub fn wait_first_err<I, T, E, J>(futures: I) -> Wait<I::Item>
+where
+    I: IntoIterator,
+    I::Item: Future<Output = Result<Result<T, E>, J>> + Unpin,
+{
+    Wait {
+        set: PollSet::new(futures),
+        return_when: ReturnWhen::FirstException,
+        is_failure: |out| !matches!(out, Ok(Ok(_))),
+        done: Vec::new(),
+        sleep: None,
+        duration: None,
+    }
 }
 
 /// The future of [`wait`] and [`wait_timeout`]: `(done, pending)`.

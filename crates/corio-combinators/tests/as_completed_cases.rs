@@ -30,8 +30,9 @@ fn ac_01_completion_order_test_as_completed() {
     });
 }
 
-// AC-02, test_as_completed_with_timeout: completed results first, then the timeout. Rust:
-// one Err(Elapsed) ends the stream (asyncio raises it from every remaining placeholder).
+// AC-02, test_as_completed_with_timeout: completed results first, then the timeout.
+// diverges: D9 — one Err(Elapsed) ends the stream and the remaining futures are dropped
+// with it; asyncio raises TimeoutError from every remaining placeholder.
 #[test]
 fn ac_02_timeout_after_completed_results_test_as_completed_with_timeout() {
     paused(async {

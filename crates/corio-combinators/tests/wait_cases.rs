@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use common::*;
-use corio_combinators::{ReturnWhen, wait, wait_timeout};
+use corio_combinators::{ReturnWhen, wait, wait_first_err, wait_timeout};
 use corio_executor::{Task, spawn, yield_now};
 use futures::FutureExt;
 
@@ -111,6 +111,32 @@ fn wt_04_first_exception_test_wait_first_exception() {
     });
 }
 
+// WT-04, test_wait_first_exception: tasks fail the Rust way, by returning Err (the task
+// handle's output is Result<Result<T, E>, JoinError>): wait_first_err returns at the first
+// such Err, the still-running task pending and untouched.
+#[test]
+fn wt_04_first_err_returned_by_a_task_test_wait_first_exception() {
+    paused(async {
+        let start = now();
+        let slow = spawn(async {
+            sleep_secs(10).await;
+            Ok::<_, &str>("slow")
+        });
+        let bad = spawn(async {
+            sleep_secs(1).await;
+            Err::<&str, _>("ZeroDivisionError")
+        });
+        let (done, pending) = wait_first_err([slow, bad]).await;
+        assert_eq!(now() - start, secs(1));
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].0, 1);
+        assert_eq!(done[0].1.as_ref().unwrap(), &Err("ZeroDivisionError"));
+        assert_eq!(pending.len(), 1);
+        let slow = pending.into_iter().next().unwrap();
+        assert_eq!(slow.await.unwrap(), Ok("slow")); // not cancelled
+    });
+}
+
 // WT-05, test_wait_with_exception: errors never make wait fail; failed tasks are in done.
 #[test]
 fn wt_05_errors_sit_in_done_test_wait_with_exception() {
@@ -164,8 +190,9 @@ fn wt_06_timeout_partial_without_cancelling_test_wait_with_timeout() {
 }
 
 // WT-07, test_wait_errors: asyncio raises ValueError for an empty set or an invalid
-// return_when. Rust: an invalid return_when cannot be written (an enum); an empty set is
-// allowed and returns (∅, ∅) at once, like gather([]).
+// return_when.
+// diverges: no decision — an invalid return_when cannot be written (an enum), and an empty
+// set is not an error: it returns (∅, ∅) at once, like gather([]).
 #[test]
 fn wt_07_empty_set_returns_at_once_test_wait_errors() {
     let (done, pending) =
