@@ -75,7 +75,7 @@ mod udp;
 mod unix;
 
 pub use driver::IoDriver;
-pub use server::{Server, start_server};
+pub use server::{Server, ServerOptions, start_server, start_server_with};
 pub use streams::{StreamReader, StreamWriter, open_connection};
 pub use tcp::{Incoming, TcpListener, TcpReadHalf, TcpStream, TcpWriteHalf};
 pub use udp::UdpSocket;

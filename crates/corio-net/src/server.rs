@@ -5,7 +5,9 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::pin::{Pin, pin};
 use std::rc::Rc;
+use std::sync::Weak;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,7 @@ use corio_core::SpawnedTask;
 use slab::Slab;
 
 use crate::reactor::{Delay, Reactor};
+use crate::stream::StreamCore;
 use crate::streams::{StreamReader, StreamWriter};
 use crate::tcp::{TcpListener, TcpReadHalf, TcpWriteHalf};
 
@@ -62,6 +65,57 @@ where
     F: Fn(StreamReader<TcpReadHalf>, StreamWriter<TcpWriteHalf>) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
+    start_server_with(addr, ServerOptions::new(), handler).await
+}
+
+/// [`start_server`] with [`ServerOptions`] (an idle timeout, say).
+///
+/// # Errors
+///
+/// As [`start_server`].
+///
+/// # Cancel safety
+///
+/// As [`start_server`].
+///
+/// # Examples
+///
+/// A client that connects and then says nothing is disconnected after the idle timeout,
+/// and its handler is released:
+///
+/// ```
+/// use corio_net::{ServerOptions, TcpStream, start_server_with};
+/// use std::time::Duration;
+///
+/// corio_executor::Builder::new()
+///     .driver(|_| Box::new(corio_net::IoDriver::new().unwrap()))
+///     .run(async {
+///         let options = ServerOptions::new().idle_timeout(Duration::from_millis(50));
+///         let server = start_server_with("127.0.0.1:0", options, |mut r, _w| async move {
+///             let mut line = String::new();
+///             let _ = r.read_line(&mut line).await; // waits for a line that never comes
+///         })
+///         .await?;
+///         let mut silent = TcpStream::connect(server.local_addr()?).await?;
+///         // The server closes the connection: the client reads end-of-file.
+///         let mut rest = Vec::new();
+///         futures::AsyncReadExt::read_to_end(&mut silent, &mut rest).await?;
+///         assert!(rest.is_empty());
+///         assert_eq!(server.active_handlers(), 0);
+///         std::io::Result::Ok(())
+///     })
+///     .unwrap();
+/// ```
+pub async fn start_server_with<A, F, Fut>(
+    addr: A,
+    options: ServerOptions,
+    handler: F,
+) -> io::Result<Server>
+where
+    A: ToSocketAddrs,
+    F: Fn(StreamReader<TcpReadHalf>, StreamWriter<TcpWriteHalf>) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
     let listener = TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?;
     let shared = Rc::new(Shared {
@@ -70,7 +124,7 @@ where
     });
     let s = shared.clone();
     let accept = corio_core::context::spawn_local(Box::pin(async move {
-        accept_loop(listener, s, handler).await;
+        accept_loop(listener, s, options, handler).await;
     }))
     .map_err(|e| io::Error::other(format!("start_server on {local_addr}: {e}")))?;
     Ok(Server {
@@ -78,6 +132,67 @@ where
         shared,
         accept: Some(accept),
     })
+}
+
+/// Options of a server started by [`start_server_with`]; [`start_server`] uses the
+/// defaults.
+///
+/// # Examples
+///
+/// ```
+/// use corio_net::ServerOptions;
+/// use std::time::Duration;
+///
+/// let options = ServerOptions::new().idle_timeout(Duration::from_secs(60));
+/// assert_eq!(options.get_idle_timeout(), Some(Duration::from_secs(60)));
+/// assert_eq!(ServerOptions::default().get_idle_timeout(), None);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServerOptions {
+    idle_timeout: Option<Duration>,
+}
+
+impl ServerOptions {
+    /// The defaults: no idle timeout.
+    ///
+    /// # Examples
+    ///
+    /// See [`ServerOptions`].
+    pub fn new() -> Self {
+        ServerOptions { idle_timeout: None }
+    }
+
+    /// Disconnects a connection on which no byte has moved, in either direction, for
+    /// `idle`: its handler is cancelled (its future dropped, which closes the socket; bytes
+    /// still buffered in its [`StreamWriter`] are not sent). Off by default.
+    ///
+    /// Any read or write that moves at least one byte counts as activity, so a handler
+    /// streaming a long response to a client that sends nothing is not idle, while a
+    /// handler waiting for a client that sends nothing is, whatever else it awaits. The
+    /// connection is watched in steps of a quarter of `idle` (at least 1 ms): it is closed
+    /// no sooner than `idle` after its last byte (or after it was accepted), and no later
+    /// than about `1.25 * idle` after. A zero `idle` counts as 1 ms.
+    ///
+    /// The deadline is kept by the I/O reactor, like
+    /// [`connect_timeout`](crate::TcpStream::connect_timeout)'s: this crate depends on no
+    /// timer crate, so a paused virtual clock does not govern it.
+    ///
+    /// # Examples
+    ///
+    /// See [`start_server_with`].
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = Some(idle.max(Duration::from_millis(1)));
+        self
+    }
+
+    /// The idle timeout, if any.
+    ///
+    /// # Examples
+    ///
+    /// See [`ServerOptions`].
+    pub fn get_idle_timeout(&self) -> Option<Duration> {
+        self.idle_timeout
+    }
 }
 
 struct Shared {
@@ -103,8 +218,12 @@ impl Drop for Done {
     }
 }
 
-async fn accept_loop<F, Fut>(listener: TcpListener, shared: Rc<Shared>, handler: F)
-where
+async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    shared: Rc<Shared>,
+    options: ServerOptions,
+    handler: F,
+) where
     F: Fn(StreamReader<TcpReadHalf>, StreamWriter<TcpWriteHalf>) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
@@ -119,6 +238,7 @@ where
                 continue;
             }
         };
+        let activity = stream.activity();
         let (r, w) = stream.split();
         let fut = handler(StreamReader::new(r), StreamWriter::new(w));
         let key = shared.handlers.borrow_mut().insert(None);
@@ -128,7 +248,10 @@ where
         };
         let spawned = corio_core::context::spawn_local(Box::pin(async move {
             let _done = done;
-            fut.await;
+            match options.idle_timeout {
+                None => fut.await,
+                Some(idle) => until_idle(fut, activity, idle).await,
+            }
         }));
         match spawned {
             Ok(task) => {
@@ -140,6 +263,49 @@ where
             Err(_) => return,
         }
     }
+}
+
+/// Runs `handler` until it ends, or until no byte has moved on its connection for `idle`
+/// (then it is dropped).
+///
+/// Rather than reading the clock on every read and write, the streams count the operations
+/// that moved bytes and this looks at the count every quarter of `idle`: after enough
+/// checks in a row that saw no change to cover `idle`, the last byte is at least `idle`
+/// old.
+async fn until_idle(
+    handler: impl Future<Output = ()>,
+    activity: Weak<StreamCore<std::net::TcpStream>>,
+    idle: Duration,
+) {
+    let step = (idle / 4).max(Duration::from_millis(1));
+    let quiet_needed = idle.as_nanos().div_ceil(step.as_nanos()).max(1);
+    let reactor = Reactor::current();
+    let mut handler = pin!(handler);
+    let mut seen = activity.upgrade().map(|c| c.moved());
+    let mut quiet = 0;
+    let mut check = Delay::new(reactor.clone(), Instant::now() + step);
+    poll_fn(|cx| {
+        if handler.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(());
+        }
+        while seen.is_some() && Pin::new(&mut check).poll(cx).is_ready() {
+            let now = activity.upgrade().map(|c| c.moved());
+            if now.is_some() && now == seen {
+                quiet += 1;
+                if quiet >= quiet_needed {
+                    return Poll::Ready(()); // idle: `handler` is dropped
+                }
+            } else {
+                quiet = 0;
+            }
+            // `None`: the handler dropped both halves; the connection is closed already,
+            // so there is nothing left to watch.
+            seen = now;
+            check = Delay::new(reactor.clone(), Instant::now() + step);
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// A running server, from [`start_server`].
@@ -259,7 +425,7 @@ impl Server {
             }
             *self.shared.idle.borrow_mut() = Some(cx.waker().clone());
             match &mut delay {
-                Some(d) => std::pin::Pin::new(d).poll(cx).map(|()| true),
+                Some(d) => Pin::new(d).poll(cx).map(|()| true),
                 None => Poll::Pending,
             }
         })

@@ -7,7 +7,7 @@ use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::AsFd;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -44,6 +44,9 @@ where
     write_shut: AtomicBool,
     /// The peer as it was when the connection was made, for error messages.
     peer: String,
+    /// Counts the reads and writes that moved bytes, so that a server can tell an idle
+    /// connection from a busy one without reading the clock on every operation.
+    moved: AtomicU64,
 }
 
 impl<T: StdStream> StreamCore<T>
@@ -56,7 +59,22 @@ where
             read_shut: AtomicBool::new(false),
             write_shut: AtomicBool::new(false),
             peer,
+            moved: AtomicU64::new(0),
         }
+    }
+
+    /// How many reads and writes have moved bytes so far.
+    pub(crate) fn moved(&self) -> u64 {
+        self.moved.load(Ordering::Relaxed)
+    }
+
+    fn count(&self, done: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        if let Poll::Ready(Ok(n)) = done {
+            if n > 0 {
+                self.moved.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        done
     }
 
     pub(crate) fn get_ref(&self) -> &T {
@@ -78,9 +96,11 @@ where
                 format!("read after shutdown (peer {})", self.peer),
             )));
         }
-        self.io
+        let done = self
+            .io
             .poll_io(cx, Direction::Read, |mut s| s.read(buf))
-            .map_err(|e| self.annotate(e))
+            .map_err(|e| self.annotate(e));
+        self.count(done)
     }
 
     pub(crate) fn poll_read_vectored(
@@ -91,9 +111,11 @@ where
         if self.read_shut.load(Ordering::Acquire) {
             return self.poll_read(cx, &mut []);
         }
-        self.io
+        let done = self
+            .io
             .poll_io(cx, Direction::Read, |mut s| s.read_vectored(bufs))
-            .map_err(|e| self.annotate(e))
+            .map_err(|e| self.annotate(e));
+        self.count(done)
     }
 
     fn write_error(&self) -> io::Error {
@@ -107,9 +129,11 @@ where
         if self.write_shut.load(Ordering::Acquire) {
             return Poll::Ready(Err(self.write_error()));
         }
-        self.io
+        let done = self
+            .io
             .poll_io(cx, Direction::Write, |mut s| s.write(buf))
-            .map_err(|e| self.annotate(e))
+            .map_err(|e| self.annotate(e));
+        self.count(done)
     }
 
     pub(crate) fn poll_write_vectored(
@@ -120,9 +144,11 @@ where
         if self.write_shut.load(Ordering::Acquire) {
             return Poll::Ready(Err(self.write_error()));
         }
-        self.io
+        let done = self
+            .io
             .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
-            .map_err(|e| self.annotate(e))
+            .map_err(|e| self.annotate(e));
+        self.count(done)
     }
 
     /// Shuts down one or both directions; later reads or writes there fail at once.

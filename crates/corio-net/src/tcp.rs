@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::net::{self, Shutdown, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -471,6 +471,12 @@ impl TcpStream {
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.core.shutdown(how)
+    }
+
+    /// A handle that tells how much this stream (or its halves) has moved, without keeping
+    /// the socket open.
+    pub(crate) fn activity(&self) -> Weak<StreamCore<net::TcpStream>> {
+        Arc::downgrade(&self.core)
     }
 
     /// Splits the stream into a read half and a write half that can move to different

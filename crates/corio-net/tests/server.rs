@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use corio_net::{TcpStream, open_connection, start_server};
+use corio_net::{ServerOptions, TcpStream, open_connection, start_server, start_server_with};
 use futures::AsyncReadExt;
 
 #[test]
@@ -153,4 +153,137 @@ fn shutdown_cancels_handlers_after_the_grace_period() {
             assert_eq!(c.read_to_end(&mut buf).await.unwrap(), 0);
         }
     });
+}
+
+/// An echo server with an idle timeout: the silent client is disconnected once the timeout
+/// has passed (not before), while a client that keeps talking is served throughout; once
+/// it falls silent too, it is disconnected in turn, and no handler is left running.
+#[test]
+fn idle_timeout_disconnects_the_silent_client_and_serves_the_active_one() {
+    const IDLE: Duration = Duration::from_millis(200);
+    common::run(async {
+        let options = ServerOptions::new().idle_timeout(IDLE);
+        let server = start_server_with("127.0.0.1:0", options, |mut r, mut w| async move {
+            let mut line = String::new();
+            while r.read_line(&mut line).await.unwrap_or(0) > 0 {
+                if w.write_all(line.as_bytes()).await.is_err() {
+                    return;
+                }
+                line.clear();
+            }
+        })
+        .await
+        .unwrap();
+        let addr = server.local_addr().unwrap();
+        let start = Instant::now();
+        let silent = corio_executor::spawn(async move {
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            let mut rest = Vec::new();
+            // End-of-file: the server closed the connection.
+            let n = corio_timer::timeout(Duration::from_secs(5), s.read_to_end(&mut rest))
+                .await
+                .expect("the silent client was never disconnected");
+            assert_eq!(n.unwrap(), 0);
+            start.elapsed()
+        });
+        let active = corio_executor::spawn(async move {
+            let (mut r, mut w) = open_connection(addr).await.unwrap();
+            // A line every 50 ms for 3 idle periods: never idle for 200 ms.
+            for i in 0..13 {
+                if i > 0 {
+                    sleep_ms(50).await;
+                }
+                let msg = format!("line {i}\n");
+                w.write_all(msg.as_bytes()).await.unwrap();
+                let mut back = String::new();
+                r.read_line(&mut back).await.unwrap();
+                assert_eq!(back, msg);
+            }
+            // The last byte moved (the echo) just before this.
+            let served = start.elapsed();
+            // Now silent: disconnected in turn.
+            let mut back = String::new();
+            let n = corio_timer::timeout(Duration::from_secs(5), r.read_line(&mut back))
+                .await
+                .expect("the client fallen silent was never disconnected");
+            assert_eq!(n.unwrap(), 0);
+            (served, start.elapsed() - served)
+        });
+        let silent_for = silent.await.unwrap();
+        let (served, then_silent_for) = active.await.unwrap();
+        assert!(
+            silent_for >= IDLE,
+            "closed after {silent_for:?}, before {IDLE:?}"
+        );
+        assert!(
+            served >= 3 * IDLE,
+            "the active client was served for {served:?}"
+        );
+        assert!(
+            then_silent_for >= IDLE,
+            "closed {then_silent_for:?} after its last line"
+        );
+        assert_eq!(server.active_handlers(), 0);
+        server.shutdown(Duration::from_secs(1)).await.unwrap();
+    });
+}
+
+/// Writing counts as activity: a handler streaming to a client that sends nothing runs to
+/// its end, well past the idle timeout.
+#[test]
+fn idle_timeout_spares_a_handler_that_keeps_writing() {
+    const IDLE: Duration = Duration::from_millis(150);
+    common::run(async {
+        let finished = Rc::new(Cell::new(false));
+        let f = finished.clone();
+        let options = ServerOptions::new().idle_timeout(IDLE);
+        let server = start_server_with("127.0.0.1:0", options, move |_r, mut w| {
+            let finished = f.clone();
+            async move {
+                for i in 0..10 {
+                    w.write_all(format!("chunk {i}\n").as_bytes())
+                        .await
+                        .unwrap();
+                    sleep_ms(50).await;
+                }
+                finished.set(true);
+            }
+        })
+        .await
+        .unwrap();
+        let (mut r, _w) = open_connection(server.local_addr().unwrap()).await.unwrap();
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got.iter().filter(|&&b| b == b'\n').count(), 10);
+        assert!(finished.get());
+        server.shutdown(Duration::from_secs(1)).await.unwrap();
+    });
+}
+
+/// Off by default: a client silent for longer than any timeout above keeps its handler.
+#[test]
+fn no_idle_timeout_by_default() {
+    common::run(async {
+        let mut server = start_server_with(
+            "127.0.0.1:0",
+            ServerOptions::default(),
+            |mut r, _w| async move {
+                let _ = r.read_to_end(&mut Vec::new()).await;
+            },
+        )
+        .await
+        .unwrap();
+        let _client = TcpStream::connect(server.local_addr().unwrap())
+            .await
+            .unwrap();
+        sleep_ms(400).await;
+        assert_eq!(server.active_handlers(), 1);
+        server.close();
+    });
+}
+
+/// The clients' and handlers' pauses (corio-timer is a dev-dependency; outside a loop with
+/// a timer driver it uses its fallback thread).
+async fn sleep_ms(ms: u64) {
+    corio_timer::sleep(Duration::from_millis(ms)).await;
 }
