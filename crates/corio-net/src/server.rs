@@ -85,22 +85,25 @@ where
 ///
 /// ```
 /// use corio_net::{ServerOptions, TcpStream, start_server_with};
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 ///
 /// corio_executor::Builder::new()
 ///     .driver(|_| Box::new(corio_net::IoDriver::new().unwrap()))
 ///     .run(async {
 ///         let options = ServerOptions::new().idle_timeout(Duration::from_millis(50));
-///         let server = start_server_with("127.0.0.1:0", options, |mut r, _w| async move {
+///         let server = start_server_with("127.0.0.1:0", options, |mut r, w| async move {
+///             let _w = w; // kept open while the handler runs
 ///             let mut line = String::new();
 ///             let _ = r.read_line(&mut line).await; // waits for a line that never comes
 ///         })
 ///         .await?;
+///         let connected = Instant::now();
 ///         let mut silent = TcpStream::connect(server.local_addr()?).await?;
 ///         // The server closes the connection: the client reads end-of-file.
 ///         let mut rest = Vec::new();
 ///         futures::AsyncReadExt::read_to_end(&mut silent, &mut rest).await?;
 ///         assert!(rest.is_empty());
+///         assert!(connected.elapsed() >= Duration::from_millis(50));
 ///         assert_eq!(server.active_handlers(), 0);
 ///         std::io::Result::Ok(())
 ///     })

@@ -267,7 +267,8 @@ fn no_idle_timeout_by_default() {
         let mut server = start_server_with(
             "127.0.0.1:0",
             ServerOptions::default(),
-            |mut r, _w| async move {
+            |mut r, w| async move {
+                let _w = w;
                 let _ = r.read_to_end(&mut Vec::new()).await;
             },
         )
