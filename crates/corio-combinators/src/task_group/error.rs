@@ -5,7 +5,7 @@ use std::fmt;
 
 use corio_core::{PanicPayload, SpawnError};
 
-/// How a group child ended, when not with a value: what its [`GroupTask`] resolves to.
+/// How a group child ended, when not with a value: what its [`GroupTask`](crate::GroupTask) resolves to.
 ///
 /// # Examples
 ///
