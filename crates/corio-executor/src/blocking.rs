@@ -1,11 +1,15 @@
 //! Blocking code on threads: asyncio's `to_thread` and `run_in_executor`.
 
+#[cfg(corio_loom)]
+use loom::sync::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+#[cfg(not(corio_loom))]
+use std::sync::{Condvar, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -64,6 +68,21 @@ struct PoolState {
     /// first waits for the second).
     claimed: usize,
     next_name: usize,
+    /// The loom model's way to let its threads end (the pool itself never stops them
+    /// but by the keep-alive timeout, which loom does not model).
+    #[cfg(corio_loom)]
+    closing: bool,
+}
+
+/// What a submission did to get its job run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Handoff {
+    /// Woke an idle thread, now promised to this job.
+    Claimed,
+    /// Started a new thread.
+    Started,
+    /// Queued it behind the jobs already running (every thread busy, at the maximum).
+    Queued,
 }
 
 /// How a [`BlockingPool`] is doing, for monitoring and tests.
@@ -105,6 +124,8 @@ impl BlockingPool {
                     idle: 0,
                     claimed: 0,
                     next_name: 0,
+                    #[cfg(corio_loom)]
+                    closing: false,
                 }),
                 cvar: Condvar::new(),
                 max_threads,
@@ -168,6 +189,10 @@ impl BlockingPool {
 
 impl Pool {
     fn push(this: &Arc<Pool>, job: Runnable<TaskMeta>) {
+        let _ = Self::hand_off(this, job);
+    }
+
+    fn hand_off(this: &Arc<Pool>, job: Runnable<TaskMeta>) -> Handoff {
         let mut s = this.state.lock().unwrap_or_else(|e| e.into_inner());
         s.jobs.push_back(job);
         #[cfg(corio_loom)]
@@ -180,13 +205,19 @@ impl Pool {
                 s.claimed += 1;
             }
             this.cvar.notify_one();
+            Handoff::Claimed
         } else if s.threads < this.max_threads {
             s.threads += 1;
             s.next_name += 1;
             let name = format!("corio-blocking-{}", s.next_name);
             drop(s);
             let pool = this.clone();
+            #[cfg(not(corio_loom))]
             let started = std::thread::Builder::new()
+                .name(name)
+                .spawn(move || pool.work());
+            #[cfg(corio_loom)]
+            let started = loom::thread::Builder::new()
                 .name(name)
                 .spawn(move || pool.work());
             if started.is_err() {
@@ -196,7 +227,11 @@ impl Pool {
                 if s.threads == 0 {
                     panic!("corio: could not start a blocking-pool thread, and none is running");
                 }
+                return Handoff::Queued;
             }
+            Handoff::Started
+        } else {
+            Handoff::Queued
         }
     }
 
@@ -208,6 +243,11 @@ impl Pool {
                 job.run();
                 s = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 continue;
+            }
+            #[cfg(corio_loom)]
+            if s.closing {
+                s.threads -= 1;
+                return;
             }
             s.idle += 1;
             let (guard, timeout) = self
@@ -344,4 +384,92 @@ where
     R: Send + 'static,
 {
     BlockingPool::global().spawn_with(f)
+}
+
+#[cfg(all(test, corio_loom))]
+mod tests {
+    use super::*;
+    use crate::mutation::{Mutation, with};
+    use loom::sync::atomic::{AtomicBool, Ordering};
+
+    fn job(
+        pool: &Arc<Pool>,
+        work: impl Future<Output = ()> + Send + 'static,
+    ) -> Runnable<TaskMeta> {
+        let meta = TaskMeta::new(None, Location::caller());
+        meta.mark_send();
+        let pool = pool.clone();
+        // SAFETY: as in `spawn_with`: the future is `Send` and borrows only its own task's
+        // metadata, which async-task keeps alive as long as the future; the schedule
+        // function is `Send + Sync + 'static`.
+        let (runnable, task) = unsafe {
+            async_task::Builder::new().metadata(meta).spawn_unchecked(
+                move |meta: &TaskMeta| TaskFuture::new(meta, work),
+                move |r| Pool::push(&pool, r),
+            )
+        };
+        task.detach();
+        runnable
+    }
+
+    /// One thread idle in the pool; job A, which holds its thread until job B has been
+    /// submitted, then B. B must get a thread of its own: were both to count the one idle
+    /// thread, B would wait behind A (in the program this models, A waits for B: a
+    /// deadlock). The woken thread runs concurrently with B's submission.
+    fn model() {
+        loom::model(|| {
+            let pool = Arc::new(Pool {
+                state: Mutex::new(PoolState {
+                    jobs: VecDeque::new(),
+                    threads: 0,
+                    idle: 0,
+                    claimed: 0,
+                    next_name: 0,
+                    closing: false,
+                }),
+                cvar: Condvar::new(),
+                max_threads: 3,
+                keep_alive: Duration::from_secs(1),
+            });
+            // Warm up: one thread, idle once its first job is done.
+            assert_eq!(
+                Pool::hand_off(&pool, job(&pool, async {})),
+                Handoff::Started
+            );
+            while pool.state.lock().unwrap().idle == 0 {
+                loom::thread::yield_now();
+            }
+            let b_submitted = Arc::new(AtomicBool::new(false));
+            let flag = b_submitted.clone();
+            let a = Pool::hand_off(
+                &pool,
+                job(&pool, async move {
+                    while !flag.load(Ordering::SeqCst) {
+                        loom::thread::yield_now();
+                    }
+                }),
+            );
+            let b = Pool::hand_off(&pool, job(&pool, async {}));
+            b_submitted.store(true, Ordering::SeqCst);
+            assert!(
+                a == Handoff::Claimed && b == Handoff::Started,
+                "two jobs were handed the one idle thread ({a:?}, {b:?})"
+            );
+            let mut s = pool.state.lock().unwrap();
+            s.closing = true;
+            drop(s);
+            pool.cvar.notify_all();
+        });
+    }
+
+    #[test]
+    fn loom_blocking_pool_hands_each_job_its_own_thread() {
+        model();
+    }
+
+    #[test]
+    #[should_panic(expected = "two jobs were handed the one idle thread")]
+    fn loom_blocking_pool_mutation_twin_stale_idle_count() {
+        with(Mutation::PoolStaleIdleCount, model);
+    }
 }

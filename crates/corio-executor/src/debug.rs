@@ -20,6 +20,24 @@ pub(crate) fn report_slow_poll(meta: &TaskMeta, took: Duration, threshold: Durat
     crate::debug::SLOW_POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The same warning for the future given to `run` / `block_on`, which is not a task but
+/// blocks the loop just the same (asyncio's debug mode reports it too: its main coroutine
+/// is a task there).
+pub(crate) fn report_slow_main_poll(
+    location: &'static std::panic::Location<'static>,
+    took: Duration,
+    threshold: Duration,
+) {
+    eprintln!(
+        "corio debug: the main future (given to run / block_on at {location}) held its thread \
+         for {:.1} ms in one poll (threshold {:.0} ms): a blocking call in async code? Move it \
+         to corio::to_thread.",
+        took.as_secs_f64() * 1e3,
+        threshold.as_secs_f64() * 1e3,
+    );
+    crate::debug::SLOW_POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// How many slow polls debug mode has reported in this process.
 pub(crate) static SLOW_POLLS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);

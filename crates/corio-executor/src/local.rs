@@ -395,6 +395,8 @@ impl Local {
         let _loop = context::enter_loop(self.clone(), "corio::run (or LocalExecutor::block_on)");
         let _spawner = corio_core::context::enter_spawner(self.clone());
         let _driver = self.driver.borrow().enter();
+        let caller = Location::caller();
+        let debug = self.config().debug;
         let waker = Waker::from(self.shared.clone());
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
@@ -407,8 +409,15 @@ impl Local {
             match next {
                 Some(Entry::Main) => {
                     self.main_queued.set(false);
+                    let started = debug.map(|_| std::time::Instant::now());
                     let poll =
                         coop::with_budget(coop::DEFAULT_BUDGET, || future.as_mut().poll(&mut cx));
+                    if let (Some(threshold), Some(started)) = (debug, started) {
+                        let took = started.elapsed();
+                        if took > threshold {
+                            crate::debug::report_slow_main_poll(caller, took, threshold);
+                        }
+                    }
                     if let Poll::Ready(v) = poll {
                         return v;
                     }

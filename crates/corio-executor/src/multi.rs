@@ -779,7 +779,12 @@ impl Executor {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _multi = context::enter_multi(self.shared.clone());
-        let mut builder = crate::Builder::new();
+        // The calling thread's loop reports slow polls as the workers do: the future given
+        // here blocks that thread just as a task would block a worker.
+        let mut builder = crate::Builder::new().debug(self.shared.config.debug.is_some());
+        if let Some(threshold) = self.shared.config.debug {
+            builder = builder.slow_poll_threshold(threshold);
+        }
         if let Some(make) = &self.driver {
             let make = make.clone();
             builder = builder.driver(move |p| make(p));

@@ -16,12 +16,6 @@ pub(crate) enum Mutation {
     /// The blocking pool leaves the idle count to the woken thread, so a second job
     /// submitted before that thread runs sees a stale count and gets no thread.
     PoolStaleIdleCount,
-    /// The parker's `unpark` forgets to leave a token when nobody is parked yet.
-    ParkerDropsEarlyUnpark,
-    /// A task's cancel request is recorded without the flag its next poll reads.
-    MetaCancelNotSeen,
-    /// A producer looks for a sleeping worker before publishing its work.
-    SleepersNotifyBeforePublish,
 }
 
 thread_local! {

@@ -388,3 +388,50 @@ fn eager_start_still_runs_a_shallow_child_inside_spawn() {
         });
     assert!(ran.load(Ordering::SeqCst));
 }
+
+// -- debug mode sees the main future (issue 17) ---------------------------------------------
+// (The only tests in this binary that turn debug mode on, so the process-wide count of slow
+// polls moves only through them; they run one after the other under one lock.)
+
+static DEBUG_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// asyncio's debug mode reports a blocking call in the main coroutine; corio's must report
+/// one in the future given to `run`, the most common place a newcomer writes it.
+#[test]
+fn debug_mode_reports_a_blocking_call_in_the_main_future() {
+    let _one = DEBUG_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+    let before = corio_executor::slow_polls_reported();
+    Builder::new()
+        .debug(true)
+        .slow_poll_threshold(Duration::from_millis(50))
+        .build_local()
+        .run(async {
+            std::thread::sleep(Duration::from_millis(150));
+        });
+    assert_eq!(corio_executor::slow_polls_reported(), before + 1);
+}
+
+#[test]
+fn debug_mode_reports_a_blocking_call_in_a_multi_thread_block_on() {
+    let _one = DEBUG_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+    let ex = Builder::multi_thread()
+        .workers(1)
+        .debug(true)
+        .slow_poll_threshold(Duration::from_millis(50))
+        .build();
+    let before = corio_executor::slow_polls_reported();
+    ex.block_on(async {
+        std::thread::sleep(Duration::from_millis(150));
+    });
+    assert_eq!(corio_executor::slow_polls_reported(), before + 1);
+}
+
+#[test]
+fn debug_mode_off_reports_nothing_for_the_main_future() {
+    let _one = DEBUG_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+    let before = corio_executor::slow_polls_reported();
+    Builder::new().debug(false).build_local().run(async {
+        std::thread::sleep(Duration::from_millis(150));
+    });
+    assert_eq!(corio_executor::slow_polls_reported(), before);
+}
