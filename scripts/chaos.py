@@ -49,8 +49,15 @@ ORDERED = ROOT / "scripts" / "chaos-ordered.txt"
 # integration tests (tests/*.rs). The crates' unit tests (their lib test binaries) test
 # internals, some the scheduler itself, and are not run here.
 SELECTED = {
-    "corio": ["book"],
-    "corio-executor": ["executor_run", "executor_task", "introspection", "threads"],
+    "corio": ["book", "under_load"],
+    "corio-executor": [
+        "executor_run",
+        "executor_task",
+        "guarantees",
+        "introspection",
+        "multi_thread",
+        "threads",
+    ],
     "corio-sync": [
         "cancellation",
         "channels_and_tokens",
