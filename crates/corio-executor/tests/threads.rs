@@ -230,6 +230,8 @@ corio_executor::task_local! {
 }
 
 // TH-05, test_threads.py ToThreadTests.test_to_thread_contextvars
+// diverges: no decision — asyncio copies the caller's contextvars into the thread on its own;
+// corio's task-locals stay on the task, so the value is passed into the thread by hand
 #[test]
 fn th_05_a_task_local_value_is_visible_inside_the_thread_function_when_passed_test_to_thread_contextvars()
  {
