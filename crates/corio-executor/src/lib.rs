@@ -67,6 +67,7 @@
 //! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/tasks.html)), explains this crate,
 //! coming from asyncio: `mdbook serve docs` to read it locally.
 
+mod abort_handle;
 mod block;
 mod blocking;
 mod builder;
@@ -100,6 +101,7 @@ use std::sync::Arc;
 
 use async_task::Runnable;
 
+pub use abort_handle::AbortHandle;
 pub use blocking::{
     BlockingPool, CancelFlag, PoolStats, spawn_blocking, spawn_blocking_with, to_thread,
 };

@@ -149,6 +149,23 @@ impl<T> Task<T> {
         self.meta().status()
     }
 
+    /// A cloneable, cancel-only handle to this task, for whoever may need to stop it
+    /// while this handle stays with whoever awaits the result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio_executor::run(async {
+    ///     let task = corio_executor::spawn(std::future::pending::<()>());
+    ///     let stop = task.abort_handle();
+    ///     corio_executor::spawn(async move { stop.abort() }).detach();
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn abort_handle(&self) -> crate::AbortHandle {
+        crate::AbortHandle::new(self.meta(), self.waker.clone())
+    }
+
     /// Asks the task to stop, without waiting: its future is dropped at its current await
     /// point the next time the loop gets to it, and awaiting the handle then gives
     /// `Err(JoinError::Cancelled)`. If the task finishes first, its result is kept.

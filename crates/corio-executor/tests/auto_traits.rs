@@ -22,6 +22,10 @@ fn public_types_have_the_expected_auto_traits() {
     is_unpin::<YieldNow>();
     is_send::<CurrentTask>();
     is_send::<task::Builder>();
+    // Whatever the output: an AbortHandle never touches it.
+    is_send::<AbortHandle>();
+    is_sync::<AbortHandle>();
+    is_unpin::<AbortHandle>();
 }
 
 /// `LocalExecutor` runs `!Send` futures, so it must itself stay on its thread.

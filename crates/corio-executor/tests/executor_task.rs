@@ -465,3 +465,32 @@ fn cancel_reaches_every_task_when_many_are_cancelled_at_once() {
         "each polled once, then cancelled"
     );
 }
+
+/// An `AbortHandle` outlives the `Task` handle it came from and the task itself: it still
+/// reports the outcome (the task's allocation is kept by the handle's waker), and aborting
+/// a finished task changes nothing. Runs under miri (the handle reads the task's metadata
+/// through a pointer).
+#[test]
+fn an_abort_handle_outlives_its_task_handle_and_the_task() {
+    let ex = corio_executor::LocalExecutor::new();
+    let (stop, done) = ex.block_on(async {
+        let stopped = corio_executor::spawn(std::future::pending::<()>());
+        let stop = stopped.abort_handle();
+        stopped.detach();
+        let finished = corio_executor::spawn(async { 1 });
+        let done = finished.abort_handle();
+        assert_eq!(finished.await.unwrap(), 1);
+        (stop, done)
+    });
+    assert!(!stop.is_finished());
+    let other_thread = stop.clone();
+    std::thread::spawn(move || other_thread.abort())
+        .join()
+        .unwrap();
+    ex.run_until_stalled();
+    assert_eq!(stop.status(), Some(corio_executor::TaskStatus::Cancelled));
+    done.abort();
+    assert_eq!(done.status(), Some(corio_executor::TaskStatus::Completed));
+    drop(ex);
+    assert!(stop.is_finished());
+}

@@ -151,10 +151,11 @@ pub fn run<F: Future>(future: F) -> F::Output {
 
 #[doc(inline)]
 pub use corio_executor::{
-    BlockingPool, Cancel, CancelFlag, CancelOnDrop, CurrentTask, Executor, Handle, LocalExecutor,
-    Metrics, ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState, TaskStatus,
-    UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop, spawn,
-    spawn_blocking, spawn_blocking_with, spawn_send, task_local, to_thread, try_spawn, yield_now,
+    AbortHandle, BlockingPool, Cancel, CancelFlag, CancelOnDrop, CurrentTask, Executor, Handle,
+    LocalExecutor, Metrics, ShutdownReport, Task, TaskId, TaskLocal, TaskSnapshot, TaskState,
+    TaskStatus, UnobservedFailure, YieldNow, all_tasks, create_task, current_task, dump, in_loop,
+    spawn, spawn_blocking, spawn_blocking_with, spawn_send, task_local, to_thread, try_spawn,
+    try_spawn_send, yield_now,
 };
 
 #[doc(inline)]
