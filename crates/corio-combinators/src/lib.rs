@@ -106,7 +106,7 @@ pub use task_group::{
 pub use try_gather::{TryGather, try_gather};
 pub use wait::{Outcome, ReturnWhen, Wait, WaitResult, wait, wait_first_err, wait_timeout};
 pub use wait_for::{WaitFor, wait_for};
-pub use wait_for_task::{WaitForTask, wait_for_task};
+pub use wait_for_task::{TaskWaitFor, WaitForTask, wait_for_task};
 
 #[doc(hidden)]
 pub mod __private {

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use corio_core::{Elapsed, JoinError};
+use corio_core::{Abort, Elapsed, JoinError};
 use corio_timer::Sleep;
 
 /// asyncio.wait_for on a task: waits for a spawned task with a time limit, and on expiry
@@ -147,3 +147,42 @@ impl<F> fmt::Debug for WaitForTask<F> {
             .finish()
     }
 }
+
+/// `task.wait_for(timeout)`: [`wait_for_task`] as a method of any task handle that can be
+/// aborted ([`Abort`]: corio's `Task<T>`, `CancelOnDrop<T>`, a [`SpawnedTask`](corio_core::SpawnedTask)).
+/// This is decision D2's `Task::wait_for(dur)`: on expiry the task is **cancelled and
+/// awaited until it has unwound**, then `Err(Elapsed)` is returned, as asyncio's
+/// `wait_for` does to a task. (The plain [`wait_for`](crate::wait_for) around a `Task`
+/// handle would only detach the task.)
+///
+/// Bring it into scope with `use corio::TaskWaitFor;` (or this crate's path).
+///
+/// # Cancel safety
+///
+/// Dropping the returned future aborts the task (without waiting for it to unwind).
+///
+/// # Examples
+///
+/// ```
+/// use corio_combinators::TaskWaitFor;
+/// use std::time::Duration;
+///
+/// corio_executor::run(async {
+///     let slow = corio_executor::spawn(std::future::pending::<u32>());
+///     let id = slow.id();
+///     let r = slow.wait_for(Duration::from_millis(10)).await;
+///     assert!(r.is_err()); // Elapsed: the task was cancelled and has unwound
+///     assert!(corio_executor::all_tasks().iter().all(|t| t.id() != id));
+///
+///     let quick = corio_executor::spawn(async { 7 });
+///     assert_eq!(quick.wait_for(Duration::from_secs(1)).await.unwrap().unwrap(), 7);
+/// });
+/// ```
+pub trait TaskWaitFor<T>: Future<Output = Result<T, JoinError>> + Abort + Unpin + Sized {
+    /// See the [trait](TaskWaitFor).
+    fn wait_for(self, timeout: Duration) -> WaitForTask<Self> {
+        wait_for_task(self, timeout, <Self as Abort>::abort)
+    }
+}
+
+impl<F, T> TaskWaitFor<T> for F where F: Future<Output = Result<T, JoinError>> + Abort + Unpin {}

@@ -283,3 +283,31 @@ fn wf_11_slow_cancellation_test_asyncio_wait_for_timeout() {}
 #[ignore = "SOFT: a Rust future cannot ignore being dropped; the wait_for itself is always \
             cancellable (wf_08)"]
 fn wf_12_inner_ignores_cancellation_test_wait_for_self_cancellation() {}
+
+/// D2's `Task::wait_for(dur)` (the `TaskWaitFor` method): on expiry the task is cancelled
+/// and has unwound (its destructors ran) before `Elapsed` comes back, unlike the plain
+/// `wait_for` around a handle, which detaches it.
+#[test]
+fn task_wait_for_cancels_the_task_and_waits_for_its_unwinding() {
+    use corio_combinators::TaskWaitFor;
+    struct Guard(std::rc::Rc<std::cell::Cell<bool>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    corio_executor::Builder::new()
+        .driver(|p| Box::new(corio_timer::TimerDriver::new_paused(p)))
+        .build_local()
+        .run(async {
+            let dropped = std::rc::Rc::new(std::cell::Cell::new(false));
+            let d = dropped.clone();
+            let task = corio_executor::spawn(async move {
+                let _g = Guard(d);
+                std::future::pending::<u32>().await
+            });
+            let r = task.wait_for(std::time::Duration::from_secs(3600)).await;
+            assert!(r.is_err(), "expected Elapsed");
+            assert!(dropped.get(), "the task had not unwound when wait_for returned");
+        });
+}

@@ -43,7 +43,7 @@ mod spawn;
 pub use driver::{Driver, DriverGuard, Unpark, Unparker};
 pub use error::{Cancelled, Elapsed, JoinError, PanicPayload, panic_message};
 pub use park::ThreadParker;
-pub use spawn::{BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};
+pub use spawn::{Abort, BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};
 
 #[doc(no_inline)]
 pub use futures_core::Stream;

@@ -186,3 +186,34 @@ impl fmt::Display for SpawnError {
 }
 
 impl std::error::Error for SpawnError {}
+
+/// Something that can ask a task to stop: the one hook combinators need to cancel a task
+/// they were handed, whatever executor spawned it. Implemented by corio's `Task<T>`,
+/// `AbortHandle` and `CancelOnDrop<T>`, and by [`SpawnedTask`].
+///
+/// # Examples
+///
+/// ```
+/// use corio_core::Abort;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+///
+/// struct Flag(AtomicBool);
+/// impl Abort for Flag {
+///     fn abort(&self) { self.0.store(true, Ordering::SeqCst) }
+/// }
+///
+/// let f = Flag(AtomicBool::new(false));
+/// Abort::abort(&f);
+/// assert!(f.0.load(Ordering::SeqCst));
+/// ```
+pub trait Abort {
+    /// Asks the task to stop: its future is dropped at its current await point the next
+    /// time its executor gets to it. Does not wait; idempotent.
+    fn abort(&self);
+}
+
+impl Abort for SpawnedTask {
+    fn abort(&self) {
+        self.0.abort()
+    }
+}

@@ -127,6 +127,12 @@ impl AbortHandle {
     }
 }
 
+impl corio_core::Abort for AbortHandle {
+    fn abort(&self) {
+        AbortHandle::abort(self)
+    }
+}
+
 impl Clone for AbortHandle {
     fn clone(&self) -> Self {
         AbortHandle {

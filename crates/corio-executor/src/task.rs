@@ -370,6 +370,20 @@ impl<T> fmt::Debug for Task<T> {
     }
 }
 
+impl<T> corio_core::Abort for Task<T> {
+    fn abort(&self) {
+        Task::abort(self)
+    }
+}
+
+impl<T> corio_core::Abort for CancelOnDrop<T> {
+    fn abort(&self) {
+        if let Some(t) = &self.task {
+            t.abort();
+        }
+    }
+}
+
 impl TaskControl for Task<()> {
     fn abort(&self) {
         Task::abort(self)

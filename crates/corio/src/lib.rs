@@ -91,9 +91,10 @@ pub use corio_timer::{
 
 #[doc(inline)]
 pub use corio_combinators::{
-    AsCompleted, Either, Failure, FailureKind, Gather, ReturnWhen, TaskGroup, TaskGroupError, Wait,
-    WaitResult, as_completed, as_completed_timeout, gather, gather_settled, race, select, shield,
-    task_group, try_gather, try_shield, wait, wait_for, wait_for_task, wait_timeout,
+    AsCompleted, Either, Failure, FailureKind, Gather, ReturnWhen, TaskGroup, TaskGroupError,
+    TaskWaitFor, Wait, WaitResult, as_completed, as_completed_timeout, gather, gather_settled,
+    race, select, shield, task_group, try_gather, try_shield, wait, wait_for, wait_for_task,
+    wait_timeout,
 };
 
 #[doc(inline)]
