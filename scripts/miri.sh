@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the tests that touch unsafe code under miri, with strict provenance.
-# corio-executor is the crate with unsafe blocks whose behaviour miri can check (the task
-# metadata borrowed by its future, the thread-local pointers, the registry entries).
-# corio-net's one unsafe block registers a socket with epoll, which miri cannot emulate.
+# corio-executor is the only crate with unsafe code (the task metadata borrowed by its
+# future, the thread-local pointers, the registry entries, spawn_unchecked); every other
+# crate carries #![forbid(unsafe_code)], corio-net included (its sockets go through mio
+# and socket2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! cargo +nightly miri --version >/dev/null 2>&1; then

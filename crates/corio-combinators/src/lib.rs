@@ -72,8 +72,9 @@
 //! need; for an open-ended stream of work with a concurrency limit, use corio-stream's
 //! concurrency-limited maps instead of gathering everything at once.
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/combinators.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/combinators.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 mod as_completed;

@@ -1,8 +1,13 @@
 //! The small, stable middle of corio: the traits and error types its crates share.
 //!
-//! Every other corio crate depends on this one and on nothing else of corio's, so that a
+//! It sits at the bottom of the crates' dependency graph: `corio-sync`, `corio-timer`,
+//! `corio-executor` and `corio-net` depend on it and on no other corio crate, so that a
 //! user can take `corio-sync` or `corio-timer` alone and still have them cooperate with
-//! whatever loop is running. It holds:
+//! whatever loop is running (the executor drives timers and I/O through [`Driver`] without
+//! naming those crates). `corio-combinators` and `corio-stream` add `corio-timer` (and
+//! `corio-stream`'s default `sync` feature `corio-sync`), `corio-hyper` adds `corio-net`
+//! and `corio-timer`, and the `corio` facade depends on all of them; `corio-macros`
+//! depends on no corio crate. It holds:
 //!
 //! - [`Driver`] and [`Unpark`]: how an event loop waits. The loop owns a stack of drivers
 //!   (a timer wheel on top of an I/O reactor on top of a [`ThreadParker`]) and turns it
@@ -29,8 +34,9 @@
 //! Applications want the `corio` facade; this crate is for code that must stay independent
 //! of which corio crates are linked in.
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/decisions.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/decisions.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 pub mod context;

@@ -64,8 +64,9 @@
 //!
 //! Use the `corio` facade unless you need the loop without timers, sockets or the rest.
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/tasks.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/tasks.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 
 mod abort_handle;
 mod block;

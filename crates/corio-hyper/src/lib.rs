@@ -51,8 +51,9 @@
 //! });
 //! ```
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/networking.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/networking.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 use std::fmt;

@@ -33,7 +33,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 
 /// Runs an `async fn main` on a corio event loop (asyncio's `asyncio.run(main())`).
 ///
-/// The body runs inside [`corio::run`](https://docs.rs/corio/latest/corio/fn.run.html):
+/// The body runs inside `corio::run` (the facade's function; this crate cannot link to it):
 /// when it returns, the tasks still alive are cancelled and dropped. `main` may return a
 /// value, a `Result` for instance.
 ///

@@ -2,7 +2,7 @@
 //! sockets, and the `open_connection` / `start_server` helpers.
 //!
 //! - [`IoDriver`]: the reactor, as the bottom layer of a loop's driver stack (epoll on
-//!   Linux, kqueue on macOS and the BSDs, through the `polling` crate). Without one, sockets
+//!   Linux, kqueue on macOS and the BSDs, through the `mio` crate). Without one, sockets
 //!   use a global fallback reactor thread, so they work on any executor.
 //! - [`TcpListener`], [`TcpStream`] (with [`TcpReadHalf`] / [`TcpWriteHalf`]),
 //!   [`UdpSocket`], and on Unix [`UnixListener`], [`UnixStream`] (with [`UnixReadHalf`] /
@@ -59,8 +59,9 @@
 //! Applications want the `corio` facade, which installs the driver stack. Windows is not
 //! supported yet (the sockets are built on file descriptors).
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/networking.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/networking.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 mod driver;

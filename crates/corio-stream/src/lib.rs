@@ -120,8 +120,9 @@
 //! have methods of the same names, so import one of them per module. corio's adds the
 //! time-aware adapters, `merge`, and the generators.
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/async-iterators.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/async-iterators.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 mod adapter;

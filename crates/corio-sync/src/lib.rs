@@ -76,8 +76,9 @@
 //! - For high-throughput channels without asyncio's `task_done`/`join` and `maxsize`
 //!   semantics, a dedicated channel crate may be faster than [`Queue`].
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/primitives.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/primitives.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 mod barrier;

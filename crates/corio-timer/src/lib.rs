@@ -55,8 +55,9 @@
 //! Applications use the `corio` facade, which installs the driver for them. This crate is
 //! for code that wants timers alone, under any executor.
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/timeouts.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/timeouts.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 mod call_later;

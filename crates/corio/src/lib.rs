@@ -71,8 +71,9 @@
 //! - [`corio_stream`]: async generators and stream adapters ([`stream`]).
 //! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/introduction.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/introduction.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 
 #![forbid(unsafe_code)]
 

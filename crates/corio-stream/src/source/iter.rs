@@ -7,8 +7,9 @@ use futures_core::Stream;
 
 /// A stream of the items of an iterator (asyncio: an `async for` over a plain list).
 ///
-/// Each item spends one unit of the task's cooperative budget, so that a long iterator
-/// consumed in a loop still lets the executor run other tasks.
+/// Every 32 items spend one unit of the task's cooperative budget (the first item of each
+/// run of 32 checks it), so that a long iterator consumed in a loop still lets the
+/// executor run other tasks, without a budget check per item.
 ///
 /// # Ordering
 ///
