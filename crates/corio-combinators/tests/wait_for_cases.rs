@@ -308,6 +308,9 @@ fn task_wait_for_cancels_the_task_and_waits_for_its_unwinding() {
             });
             let r = task.wait_for(std::time::Duration::from_secs(3600)).await;
             assert!(r.is_err(), "expected Elapsed");
-            assert!(dropped.get(), "the task had not unwound when wait_for returned");
+            assert!(
+                dropped.get(),
+                "the task had not unwound when wait_for returned"
+            );
         });
 }
