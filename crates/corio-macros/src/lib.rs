@@ -19,8 +19,9 @@
 //! Misuse is a compile error that says what is wrong: a function that is not `async`,
 //! a `main` with parameters, an unknown option.
 //!
-//! The corio book, `docs/` in the repository ([online](https://corio-rs.github.io/corio/getting-started.html)), explains this crate,
-//! coming from asyncio: `mdbook serve docs` to read it locally.
+//! The corio book, in the repository's `docs/` directory (this crate: `docs/src/getting-started.md`),
+//! explains this crate to someone coming from asyncio. It is not published online: build
+//! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
