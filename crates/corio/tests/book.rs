@@ -92,3 +92,141 @@ async fn networking() -> std::io::Result<()> {
     // ANCHOR_END: networking
     Ok(())
 }
+
+/// Every Rust sample of the book (`docs/src/*.md`) is compiled as a user's crate that
+/// depends on `corio` alone would compile it: each ```rust block only includes
+/// (`{{#include}}`) an example or this test file of the `corio` crate (both built by
+/// `cargo test`; scripts/test.sh also runs the examples), and the included code names no
+/// crate that such a user lacks: no corio sub-crate (`corio_sync::...`; use `corio::...`)
+/// and none of the facade's own dependencies or dev-dependencies.
+#[test]
+fn book_samples_are_compiled_as_a_corio_user_would() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let src = root.join("docs/src");
+
+    // The crates an example of the `corio` package can name but a user's crate cannot.
+    let manifest = std::fs::read_to_string(root.join("crates/corio/Cargo.toml")).unwrap();
+    let mut forbidden: Vec<String> = Vec::new();
+    let mut in_deps = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line.ends_with("dependencies]");
+            continue;
+        }
+        if let Some((name, _)) = line.split_once('=').filter(|_| in_deps) {
+            forbidden.push(name.trim().split('.').next().unwrap().replace('-', "_"));
+        }
+    }
+    for dir in std::fs::read_dir(root.join("crates")).unwrap() {
+        let name = dir.unwrap().file_name().to_string_lossy().replace('-', "_");
+        if name != "corio" && !forbidden.contains(&name) {
+            forbidden.push(name);
+        }
+    }
+    assert!(forbidden.iter().any(|c| c == "corio_sync"), "{forbidden:?}");
+
+    let names_crate = |code: &str, krate: &str| {
+        code.match_indices(krate).any(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            let after = &code[at + krate.len()..];
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+                && (after.starts_with("::") || code[..at].trim_end().ends_with("extern crate"))
+        }) || code.contains(&format!("use {krate}"))
+    };
+
+    let mut problems = Vec::new();
+    let mut samples = 0;
+    let mut pages: Vec<_> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let page_name = page.file_name().unwrap().to_string_lossy().into_owned();
+        let mut lines = text.lines().enumerate();
+        while let Some((n, line)) = lines.next() {
+            let Some(info) = line.trim_start().strip_prefix("```") else {
+                continue;
+            };
+            let is_rust = info.split(',').next().is_some_and(|l| l.trim() == "rust");
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|(_, l)| !l.trim_start().starts_with("```"))
+                .map(|(_, l)| l)
+                .collect();
+            if !is_rust {
+                continue;
+            }
+            samples += 1;
+            let at = format!("{page_name}:{}", n + 1);
+            let [include] = body.as_slice() else {
+                problems.push(format!(
+                    "{at}: a rust block must hold exactly one {{{{#include ...}}}} of compiled code"
+                ));
+                continue;
+            };
+            let Some(target) = include
+                .trim()
+                .strip_prefix("{{#include ")
+                .or_else(|| include.trim().strip_prefix("{{#rustdoc_include "))
+                .and_then(|t| t.strip_suffix("}}"))
+            else {
+                problems.push(format!("{at}: inline code is not compiled; include it from crates/corio/examples or crates/corio/tests/book.rs"));
+                continue;
+            };
+            let (path, anchor) = match target.trim().split_once(':') {
+                Some((p, a)) => (p, Some(a)),
+                None => (target.trim(), None),
+            };
+            let file = src.join(path);
+            let rel = path.trim_start_matches("../../");
+            if !(rel.starts_with("crates/corio/examples/") || rel == "crates/corio/tests/book.rs") {
+                problems.push(format!(
+                    "{at}: {rel} is not compiled as the `corio` crate's example or book test"
+                ));
+                continue;
+            }
+            let Ok(code) = std::fs::read_to_string(&file) else {
+                problems.push(format!("{at}: {rel} does not exist"));
+                continue;
+            };
+            let region = match anchor {
+                None => code,
+                Some(a) => {
+                    let start = format!("ANCHOR: {a}\n");
+                    let end = format!("ANCHOR_END: {a}");
+                    match code
+                        .split_once(&start)
+                        .and_then(|(_, r)| r.split_once(&end))
+                    {
+                        Some((region, _)) => region.to_string(),
+                        None => {
+                            problems.push(format!("{at}: no anchor {a} in {rel}"));
+                            continue;
+                        }
+                    }
+                }
+            };
+            for krate in &forbidden {
+                if names_crate(&region, krate) {
+                    problems.push(format!(
+                        "{at}: the sample from {rel} names `{krate}`, which a crate depending \
+                         on `corio` alone cannot (use `corio::...`)"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        samples >= 10,
+        "only {samples} rust samples found in docs/src"
+    );
+    assert!(
+        problems.is_empty(),
+        "book samples a corio user could not compile:\n  {}",
+        problems.join("\n  ")
+    );
+}

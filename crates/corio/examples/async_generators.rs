@@ -1,30 +1,30 @@
 //! asyncio's async generators and `async for`, in corio: a paginated API consumed as it
 //! arrives, fetched with a concurrency limit, and a real-time feed batched by size or time.
 //!
-//! Run with `cargo run -p corio-stream --example async_generators`.
+//! Run with `cargo run --example async_generators`.
 
 use std::pin::pin;
 use std::time::Duration;
 
-use corio_stream::{StreamExt, generate, interval_stream};
-use corio_timer::sleep;
+use corio::StreamExt;
+use corio::stream::interval_stream;
 
 /// Stand-in for an HTTP call returning one page of ids, `None` after the last page.
 async fn fetch_page(page: u32) -> Option<Vec<u32>> {
-    sleep(Duration::from_millis(20)).await;
+    corio::sleep(Duration::from_millis(20)).await;
     (page < 3).then(|| (0..4).map(|i| page * 100 + i).collect())
 }
 
 /// Stand-in for fetching one item's details.
 async fn fetch_item(id: u32) -> String {
-    sleep(Duration::from_millis(5 + u64::from(id % 7))).await;
+    corio::sleep(Duration::from_millis(5 + u64::from(id % 7))).await;
     format!("item #{id}")
 }
 
 fn main() {
-    corio_executor::run(async {
+    corio::run(async {
         // `async def ids(): ... yield id` — pages are fetched only as the consumer needs them.
-        let ids = generate(|co| async move {
+        let ids = corio::generate(|co| async move {
             let mut page = 0;
             while let Some(batch) = fetch_page(page).await {
                 for id in batch {
