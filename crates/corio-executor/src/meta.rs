@@ -286,6 +286,23 @@ impl TaskMeta {
     }
 
     pub(crate) fn on_done(&self, cb: DoneCallback) {
+        #[cfg(corio_loom)]
+        if crate::mutation::active(crate::mutation::Mutation::MetaUnlockedRegistration) {
+            // The bug: check DONE, then lock and push, in two steps.
+            let prev = self.state.load(Ordering::Acquire);
+            if prev & DONE != 0 {
+                cb(decode(prev >> STATUS_SHIFT));
+            } else {
+                let mut list = self
+                    .extras()
+                    .callbacks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                list.push(cb);
+                self.state.fetch_or(HAS_CALLBACKS, Ordering::AcqRel);
+            }
+            return;
+        }
         let mut list = self
             .extras()
             .callbacks
@@ -333,10 +350,11 @@ mod tests {
     use loom::sync::Arc;
     use loom::sync::atomic::AtomicUsize;
 
+    use crate::mutation::{Mutation, with};
+
     /// A task finishing on one thread while another registers a done-callback: the
     /// callback runs exactly once, whichever comes first.
-    #[test]
-    fn loom_meta_a_done_callback_runs_exactly_once() {
+    fn model() {
         loom::model(|| {
             let meta = Arc::new(TaskMeta::new(None, std::panic::Location::caller()));
             let runs = Arc::new(AtomicUsize::new(0));
@@ -350,58 +368,25 @@ mod tests {
             meta.request_cancel(Cancelled::new());
             meta.finish(TaskStatus::Cancelled);
             registrar.join().unwrap();
-            assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
-        });
-    }
-
-    /// The mutation twin: an `on_done` that checks DONE and pushes without holding the
-    /// lock across both, and a `finish` that drains the list before publishing DONE.
-    /// A callback registered between the two is never run; loom must find it.
-    struct Broken {
-        done: loom::sync::atomic::AtomicBool,
-        callbacks: Mutex<Vec<DoneCallback>>,
-    }
-
-    impl Broken {
-        fn finish(&self) {
-            let cbs = std::mem::take(&mut *self.callbacks.lock().unwrap());
-            self.done.store(true, std::sync::atomic::Ordering::SeqCst);
-            for cb in cbs {
-                cb(TaskStatus::Completed);
-            }
-        }
-
-        fn on_done(&self, cb: DoneCallback) {
-            if self.done.load(std::sync::atomic::Ordering::SeqCst) {
-                cb(TaskStatus::Completed);
-            } else {
-                self.callbacks.lock().unwrap().push(cb);
-            }
-        }
-    }
-
-    #[test]
-    #[should_panic(expected = "callback lost")]
-    fn loom_meta_mutation_twin_unlocked_registration_loses_a_callback() {
-        loom::model(|| {
-            let b = Arc::new(Broken {
-                done: loom::sync::atomic::AtomicBool::new(false),
-                callbacks: Mutex::new(Vec::new()),
-            });
-            let runs = Arc::new(AtomicUsize::new(0));
-            let (b2, r) = (b.clone(), runs.clone());
-            let registrar = loom::thread::spawn(move || {
-                b2.on_done(Box::new(move |_| {
-                    r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                }));
-            });
-            b.finish();
-            registrar.join().unwrap();
             assert_eq!(
                 runs.load(std::sync::atomic::Ordering::SeqCst),
                 1,
                 "callback lost"
             );
         });
+    }
+
+    #[test]
+    fn loom_meta_a_done_callback_runs_exactly_once() {
+        model();
+    }
+
+    /// The mutation twin: the same model with the shipped `on_done` checking DONE and then
+    /// pushing, not one step under the lock. A `finish` in between never sees the
+    /// callback; loom must find it.
+    #[test]
+    #[should_panic(expected = "callback lost")]
+    fn loom_meta_mutation_twin_unlocked_registration_loses_a_callback() {
+        with(Mutation::MetaUnlockedRegistration, model);
     }
 }
