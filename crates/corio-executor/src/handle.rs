@@ -32,11 +32,12 @@ enum Inner {
 ///     let worker = std::thread::spawn(move || {
 ///         handle.spawn(async { 6 * 7 }).join_blocking().unwrap()
 ///     });
-///     // Keep the loop turning while the thread waits.
-///     while !worker.is_finished() {
-///         corio_executor::yield_now().await;
-///     }
-///     assert_eq!(worker.join().unwrap(), 42);
+///     // Wait for the thread without blocking the loop, which runs the submitted task
+///     // meanwhile: join the thread on the blocking pool (no polling loop).
+///     let answer = corio_executor::to_thread(move || worker.join().unwrap())
+///         .await
+///         .unwrap();
+///     assert_eq!(answer, 42);
 /// });
 /// ```
 #[derive(Clone)]

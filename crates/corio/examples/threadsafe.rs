@@ -7,7 +7,6 @@
 //!     print(future.result())
 //! ```
 
-use std::sync::mpsc;
 use std::time::Instant;
 
 async fn compute(x: u64) -> u64 {
@@ -19,7 +18,8 @@ async fn compute(x: u64) -> u64 {
 async fn main() {
     let start = Instant::now();
     let handle = corio::Handle::current();
-    let (done_tx, done_rx) = mpsc::channel();
+    // asyncio's `loop.create_future()`, set from the callback below.
+    let (done_tx, done_rx) = corio::oneshot::channel();
 
     // A plain OS thread, outside the loop.
     let worker = std::thread::spawn(move || {
@@ -37,18 +37,17 @@ async fn main() {
                     start.elapsed().as_secs_f64() * 1e3,
                     std::thread::current().name()
                 );
-                done_tx.send(()).unwrap();
+                let _ = done_tx.send(());
             })
             .unwrap();
     });
 
-    // The loop keeps running its own work while the thread waits: here it just waits for
-    // the callback, turning over so the submitted work gets to run.
-    while done_rx.try_recv().is_err() {
-        corio::to_thread(|| std::thread::sleep(std::time::Duration::from_millis(1)))
-            .await
-            .unwrap();
-    }
-    worker.join().unwrap();
+    // The loop is free while the thread works: `main` sleeps until the callback sets the
+    // one-shot future (no polling), and the submitted task runs meanwhile.
+    done_rx.await.expect("the callback ran");
+    // Join the thread on the blocking pool, so the loop's thread never blocks on it.
+    corio::to_thread(move || worker.join().unwrap())
+        .await
+        .unwrap();
     println!("[{:>6.2} ms] done", start.elapsed().as_secs_f64() * 1e3);
 }

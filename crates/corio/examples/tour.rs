@@ -282,13 +282,12 @@ fn main() {
     corio::run(async {
         let handle = corio::Handle::current();
         let worker = std::thread::spawn(move || handle.spawn(async { 6 * 7 }).join_blocking());
-        while !worker.is_finished() {
-            corio::yield_now().await;
-        }
-        tour.say(format!(
-            "the thread got {:?}",
-            worker.join().unwrap().unwrap()
-        ));
+        // Wait for the thread without blocking the loop (which runs the submitted task
+        // meanwhile): join it on the blocking pool.
+        let got = corio::to_thread(move || worker.join().unwrap())
+            .await
+            .unwrap();
+        tour.say(format!("the thread got {:?}", got.unwrap()));
     });
 
     // ---------------------------------------------------------------------------------
