@@ -520,7 +520,7 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     );
     let _ = writeln!(
         p,
-        "Every workload is one criterion group in [`benches/`](https://github.com/corio-rs/corio/tree/main/benches) \
+        "Every workload is one criterion group in `benches/` \
          with corio and each peer as functions of the same group, run in one process on one machine; \
          the same workloads written for Python's asyncio are in `benches/python/asyncio_bench.py`. \
          Each figure is the median time of one iteration of the whole workload.\n"

@@ -286,7 +286,7 @@ impl<T> Task<T> {
         crate::block::block_on_thread("Task::join_blocking", self)
     }
 
-    /// Makes dropping the handle cancel the task (DESIGN decision 2): for giving a task to
+    /// Makes dropping the handle cancel the task (decision D2): for giving a task to
     /// a combinator that drops what it no longer needs (`wait_for`, `race`, `try_gather`),
     /// when that should cancel the task rather than detach it.
     ///
