@@ -16,6 +16,9 @@ pub(crate) enum Mutation {
     /// The blocking pool leaves the idle count to the woken thread, so a second job
     /// submitted before that thread runs sees a stale count and gets no thread.
     PoolStaleIdleCount,
+    /// A worker about to park goes on the idle list without counting itself in the
+    /// number of idle workers that producers read first.
+    SleepersIdleNotCounted,
     /// `TaskMeta::on_done` checks DONE, then takes the lock and pushes: registration is
     /// not one step under the lock, so a `finish` in between never sees the callback.
     MetaUnlockedRegistration,

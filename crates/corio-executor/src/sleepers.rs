@@ -62,7 +62,9 @@ impl Sleepers {
         {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
             idle.push(index);
-            self.num_idle.fetch_add(1, Ordering::SeqCst);
+            if !idle_count_skipped() {
+                self.num_idle.fetch_add(1, Ordering::SeqCst);
+            }
         }
         // Pairs with the fence in `notify_one`.
         fence(Ordering::SeqCst);
@@ -74,7 +76,9 @@ impl Sleepers {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pos) = idle.iter().position(|&i| i == index) {
             idle.swap_remove(pos);
-            self.num_idle.fetch_sub(1, Ordering::SeqCst);
+            if !idle_count_skipped() {
+                self.num_idle.fetch_sub(1, Ordering::SeqCst);
+            }
         } else {
             // A notifier took us off the list: we are the waking worker, and are about to
             // look for work.
@@ -82,6 +86,20 @@ impl Sleepers {
             self.waking.store(false, Ordering::SeqCst);
             fence(Ordering::SeqCst);
         }
+    }
+}
+
+/// The loom twin's deliberate bug: a worker goes on the idle list without counting itself
+/// in `num_idle`, the count producers read first. Always false outside loom builds.
+#[inline(always)]
+fn idle_count_skipped() -> bool {
+    #[cfg(corio_loom)]
+    {
+        crate::mutation::active(crate::mutation::Mutation::SleepersIdleNotCounted)
+    }
+    #[cfg(not(corio_loom))]
+    {
+        false
     }
 }
 
@@ -93,7 +111,7 @@ mod tests {
 
     /// One worker parks unless there is work; one producer publishes work and notifies.
     /// A lost wake-up leaves the worker parked forever, which loom reports as a deadlock.
-    fn model(broken: bool) {
+    fn model() {
         loom::model(move || {
             let sleepers = Arc::new(Sleepers::new(1));
             let work = Arc::new(AtomicBool::new(false));
@@ -102,18 +120,9 @@ mod tests {
 
             let (s, w) = (sleepers.clone(), work.clone());
             let producer = loom::thread::spawn(move || {
-                if broken {
-                    // The mutation: look for sleepers *before* publishing the work.
-                    let who = s.notify_one();
-                    w.store(true, Ordering::SeqCst);
-                    if who.is_some() {
-                        unparker.unpark();
-                    }
-                } else {
-                    w.store(true, Ordering::SeqCst);
-                    if s.notify_one().is_some() {
-                        unparker.unpark();
-                    }
+                w.store(true, Ordering::SeqCst);
+                if s.notify_one().is_some() {
+                    unparker.unpark();
                 }
             });
 
@@ -133,7 +142,7 @@ mod tests {
 
     #[test]
     fn loom_sleepers_never_leave_a_worker_asleep_with_work_waiting() {
-        model(false);
+        model();
     }
 
     /// Two workers, two pieces of work published one after the other while the workers
@@ -208,21 +217,14 @@ mod tests {
     /// The same protocol checked without blocking, so that a broken variant fails with an
     /// assertion rather than a deadlock: a worker that decides to sleep must be found by
     /// the producer's notify.
-    fn decision_model(broken: bool) {
+    fn decision_model() {
         loom::model(move || {
             let sleepers = Arc::new(Sleepers::new(1));
             let work = Arc::new(AtomicBool::new(false));
             let (s, w) = (sleepers.clone(), work.clone());
             let producer = loom::thread::spawn(move || {
-                if broken {
-                    // The mutation: look for sleepers *before* publishing the work.
-                    let who = s.notify_one();
-                    w.store(true, Ordering::SeqCst);
-                    who.is_some()
-                } else {
-                    w.store(true, Ordering::SeqCst);
-                    s.notify_one().is_some()
-                }
+                w.store(true, Ordering::SeqCst);
+                s.notify_one().is_some()
             });
             sleepers.begin_park(0);
             let sleeps = !work.load(Ordering::SeqCst);
@@ -236,12 +238,17 @@ mod tests {
 
     #[test]
     fn loom_sleepers_a_worker_that_sleeps_is_always_notified() {
-        decision_model(false);
+        decision_model();
     }
 
+    /// The mutation twin, on the shipped code: `begin_park` puts the worker on the idle
+    /// list without counting it, so a producer that reads the count finds nobody to wake.
     #[test]
     #[should_panic(expected = "lost wake-up")]
-    fn loom_sleepers_mutation_twin_notify_before_publish_loses_the_wakeup() {
-        decision_model(true);
+    fn loom_sleepers_mutation_twin_uncounted_idle_worker_loses_the_wakeup() {
+        crate::mutation::with(
+            crate::mutation::Mutation::SleepersIdleNotCounted,
+            decision_model,
+        );
     }
 }
