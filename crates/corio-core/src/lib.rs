@@ -43,6 +43,9 @@ pub mod context;
 pub mod coop;
 mod driver;
 mod error;
+#[cfg(corio_loom)]
+#[doc(hidden)]
+pub mod mutation;
 mod park;
 mod spawn;
 

@@ -56,6 +56,10 @@ struct Inner {
     state: AtomicUsize,
     lock: Mutex<()>,
     cvar: Condvar,
+    /// loom only: notifications sent, so the model can check that none lands in the
+    /// window between "parked" and the wait, which the lock exists to close.
+    #[cfg(corio_loom)]
+    notifies: AtomicUsize,
 }
 
 impl ThreadParker {
@@ -66,6 +70,8 @@ impl ThreadParker {
                 state: AtomicUsize::new(EMPTY),
                 lock: Mutex::new(()),
                 cvar: Condvar::new(),
+                #[cfg(corio_loom)]
+                notifies: AtomicUsize::new(0),
             }),
         }
     }
@@ -104,6 +110,18 @@ impl Driver for ThreadParker {
                 inner.state.store(EMPTY, Ordering::SeqCst);
                 return;
             }
+        }
+        #[cfg(corio_loom)]
+        {
+            // Between "parked" and the wait, no notification may be sent: it would reach
+            // no waiter and be lost. Holding the lock is what guarantees it.
+            let before = inner.notifies.load(Ordering::SeqCst);
+            loom::thread::yield_now();
+            assert_eq!(
+                inner.notifies.load(Ordering::SeqCst),
+                before,
+                "lost wake-up: notified between parking and waiting"
+            );
         }
         loop {
             guard = match deadline {
@@ -145,7 +163,16 @@ impl Unpark for Inner {
             _ => {
                 // Asleep (or about to be): take the lock so the notify cannot slip in
                 // between its state change and its wait, then wake it.
-                drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
+                #[cfg(corio_loom)]
+                let skip_lock =
+                    crate::mutation::active(crate::mutation::Mutation::UnparkWithoutLock);
+                #[cfg(not(corio_loom))]
+                let skip_lock = false;
+                if !skip_lock {
+                    drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
+                }
+                #[cfg(corio_loom)]
+                self.notifies.fetch_add(1, Ordering::SeqCst);
                 self.cvar.notify_one();
             }
         }
