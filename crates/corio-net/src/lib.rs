@@ -7,6 +7,9 @@
 //! - [`TcpListener`], [`TcpStream`] (with [`TcpReadHalf`] / [`TcpWriteHalf`]),
 //!   [`UdpSocket`], and on Unix [`UnixListener`], [`UnixStream`] (with [`UnixReadHalf`] /
 //!   [`UnixWriteHalf`]). Streams are `futures_io::AsyncRead` + `AsyncWrite`.
+//! - [`AsyncFd`]: any other non-blocking descriptor (a pipe, a pidfd, a terminal) on the
+//!   same reactor, with readiness waits and `AsyncRead` / `AsyncWrite` for std's
+//!   `Read` / `Write` types; corio-process and corio-signal build on it.
 //! - asyncio's streams: [`open_connection`] returns a buffered [`StreamReader`] and a
 //!   [`StreamWriter`]; [`start_server`] runs a handler task per connection and returns a
 //!   [`Server`] with a graceful [`Server::shutdown`].
@@ -64,6 +67,7 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
+mod async_fd;
 mod driver;
 mod io;
 mod reactor;
@@ -75,6 +79,7 @@ mod udp;
 #[cfg(unix)]
 mod unix;
 
+pub use async_fd::{AsyncFd, Interest, Ready};
 pub use driver::IoDriver;
 pub use server::{Server, ServerOptions, start_server, start_server_with};
 pub use streams::{StreamReader, StreamWriter, open_connection};
