@@ -1,18 +1,32 @@
-//! `run` of a future that is ready at once: the fixed cost of asyncio.run, building a
-//! loop and tearing it down. It is what a program pays for each `block_on` in a
-//! synchronous API that wraps async code.
+//! `run` / `block_on` of a future that is ready at once: the fixed cost of asyncio.run, of
+//! each `block_on` in a synchronous API that wraps async code. Compared like with like, in
+//! two groups: a runtime built for every call (what a one-off `asyncio.run` pays), and a
+//! runtime kept between calls (what a program that calls in repeatedly pays). A third group
+//! does the same on each multi-thread runtime, kept.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn run_ready(c: &mut Criterion) {
-    let mut g = c.benchmark_group("executor/run_ready");
+/// A current-thread runtime with timers and I/O, like the loop `corio::run` builds.
+fn tokio_with_drivers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
 
-    g.bench_function("corio", |b| b.iter(|| corio::run(async { 1 })));
+fn fresh(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor/run_ready_fresh_runtime");
 
+    // The loop `corio::run` uses (timers and I/O), built and torn down each time.
+    g.bench_function("corio", |b| {
+        b.iter(|| corio::Builder::new().build_local().run(async { 1 }))
+    });
+
+    // With its drivers, as `#[tokio::main(flavor = "current_thread")]` builds it.
     g.bench_function("tokio_current_thread", |b| {
-        b.iter(|| corio_benches::tokio_current_thread().block_on(async { 1 }))
+        b.iter(|| tokio_with_drivers().block_on(async { 1 }))
     });
 
     g.bench_function("async_executor_local", |b| {
@@ -29,5 +43,52 @@ fn run_ready(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group! { name = benches; config = corio_benches::criterion(); targets = run_ready }
+fn kept(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor/run_ready_kept_runtime");
+
+    // `corio::run` keeps its loop between calls on a thread (reopened, not rebuilt).
+    g.bench_function("corio", |b| b.iter(|| corio::run(async { 1 })));
+
+    let rt = tokio_with_drivers();
+    g.bench_function("tokio_current_thread", |b| {
+        b.iter(|| rt.block_on(async { 1 }))
+    });
+
+    let ex = async_executor::LocalExecutor::new();
+    g.bench_function("async_executor_local", |b| {
+        b.iter(|| futures_lite::future::block_on(ex.run(async { 1 })))
+    });
+
+    let mut pool = futures::executor::LocalPool::new();
+    g.bench_function("futures_local_pool", |b| {
+        b.iter(|| pool.run_until(async { 1 }))
+    });
+
+    g.finish();
+}
+
+fn multi_thread_block_on(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor/block_on_ready_multi_thread");
+
+    let ex = corio::Builder::multi_thread().workers(2).build();
+    g.bench_function("corio", |b| b.iter(|| ex.block_on(async { 1 })));
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    g.bench_function("tokio_multi_thread", |b| {
+        b.iter(|| rt.block_on(async { 1 }))
+    });
+
+    let smol_ex = async_executor::Executor::new();
+    g.bench_function("async_executor", |b| {
+        b.iter(|| futures_lite::future::block_on(smol_ex.run(async { 1 })))
+    });
+
+    g.finish();
+}
+
+criterion_group! { name = benches; config = corio_benches::criterion(); targets = fresh, kept, multi_thread_block_on }
 criterion_main!(benches);

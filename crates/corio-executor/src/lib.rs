@@ -82,6 +82,7 @@ mod gate;
 mod handle;
 mod introspect;
 mod local;
+mod loop_cache;
 mod meta;
 mod multi;
 #[cfg(corio_loom)]
@@ -112,6 +113,7 @@ pub use corio_core::{Cancelled, JoinError, SpawnError};
 pub use handle::Handle;
 pub use introspect::{Metrics, TaskSnapshot, all_tasks, dump};
 pub use local::LocalExecutor;
+pub use loop_cache::LoopCache;
 pub use meta::{TaskId, TaskState, TaskStatus};
 pub use multi::{Executor, ShutdownReport};
 pub use report::UnobservedFailure;
@@ -138,60 +140,16 @@ use meta::TaskMeta;
 /// ```
 #[track_caller]
 pub fn run<F: Future>(future: F) -> F::Output {
-    run_reusing(LocalExecutor::new, future)
-}
-
-/// `run` on a loop taken from this thread's spare, built by `make` when there is none;
-/// the loop goes back to the spare if it comes out clean (see [`LocalExecutor::reopen`]).
-/// Building a loop costs several allocations; reusing one makes `run` of a ready future
-/// about as cheap as `block_on`.
-///
-/// `make` must build the same kind of loop at every call on a thread: the spare is shared
-/// by all callers on the thread that pass the same `make`.
-///
-/// # Panics
-///
-/// As [`run`].
-///
-/// # Examples
-///
-/// ```
-/// let ex = || corio_executor::Builder::new().build_local();
-/// assert_eq!(corio_executor::run_reusing(ex, async { 5 }), 5);
-/// ```
-#[track_caller]
-pub fn run_reusing<F: Future>(make: fn() -> LocalExecutor, future: F) -> F::Output {
     thread_local! {
-        static SPARE: std::cell::RefCell<Option<(usize, LocalExecutor)>> =
-            const { std::cell::RefCell::new(None) };
+        static LOOPS: LoopCache = const { LoopCache::new() };
     }
-    let key = make as usize;
-    let spare = SPARE
-        .try_with(|s| {
-            let mut s = s.borrow_mut();
-            match s.take() {
-                // Spares are kept shut down (so that dropping one with the thread's
-                // locals does nothing) and reopened when taken.
-                Some((k, ex)) if k == key && ex.reopen() => Some(ex),
-                other => {
-                    *s = other;
-                    None
-                }
-            }
-        })
-        .ok()
-        .flatten();
-    let ex = spare.unwrap_or_else(make);
-    let out = ex.run(future);
-    if ex.is_clean() {
-        let _ = SPARE.try_with(|s| {
-            let mut s = s.borrow_mut();
-            if s.is_none() {
-                *s = Some((key, ex));
-            }
-        });
+    // Without the thread's locals (a destructor at thread exit), a fresh loop.
+    let mut future = Some(future);
+    let cached = LOOPS.try_with(|c| c.run(LocalExecutor::new, future.take().expect("once")));
+    match cached {
+        Ok(out) => out,
+        Err(_) => LocalExecutor::new().run(future.take().expect("the future was not used")),
     }
-    out
 }
 
 /// Starts `future` as a task on this thread's loop (asyncio's `create_task`). It starts

@@ -309,3 +309,42 @@ fn hooks_see_spawns_polls_and_completions_on_workers() {
     assert_eq!(polled.load(Ordering::SeqCst), 2);
     assert_eq!(completed.load(Ordering::SeqCst), 1);
 }
+
+/// `block_on` keeps its calling-thread loop between calls (one per executor and thread):
+/// calls alternating between two executors each run on their own executor, and a
+/// `!Send` task left behind by one call is cancelled when that call returns, as before.
+#[test]
+fn block_on_reuses_its_loop_per_executor_and_still_cleans_up_each_call() {
+    let a = Builder::multi_thread().workers(1).build();
+    let b = Builder::multi_thread().workers(1).build();
+    for i in 0..20u32 {
+        let ex = if i % 2 == 0 { &a } else { &b };
+        let dropped = DropCounter::new();
+        let probe = dropped.probe();
+        let worker_name = ex.block_on(async move {
+            // Left behind on the calling thread's loop: cancelled when block_on returns.
+            spawn(async move {
+                let _probe = probe;
+                std::future::pending::<()>().await;
+            })
+            .detach();
+            spawn_send(async { std::thread::current().name().map(str::to_owned) })
+                .await
+                .unwrap()
+        });
+        assert_eq!(
+            dropped.dropped(),
+            1,
+            "call {i}: the leftover task was not cancelled"
+        );
+        assert!(worker_name.unwrap().starts_with("corio-worker"));
+    }
+    drop(a);
+    // A new executor after the cached one's executor is gone gets a loop of its own.
+    let c = Builder::multi_thread().workers(1).build();
+    assert_eq!(
+        c.block_on(async { spawn_send(async { 3 }).await.unwrap() }),
+        3
+    );
+    drop(b);
+}

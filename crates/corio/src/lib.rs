@@ -148,7 +148,18 @@ pub use corio_net::{
 /// ```
 #[track_caller]
 pub fn run<F: Future>(future: F) -> F::Output {
-    corio_executor::run_reusing(builder::default_loop, future)
+    thread_local! {
+        // The loops `run` builds (timers and I/O): kept between runs, so a short `run`
+        // does not create an epoll instance and an eventfd each time.
+        static LOOPS: corio_executor::LoopCache = const { corio_executor::LoopCache::new() };
+    }
+    let mut future = Some(future);
+    let cached = LOOPS.try_with(|c| c.run(builder::default_loop, future.take().expect("once")));
+    match cached {
+        Ok(out) => out,
+        // Without the thread's locals (a destructor at thread exit): a fresh loop.
+        Err(_) => builder::default_loop().run(future.take().expect("the future was not used")),
+    }
 }
 
 #[doc(inline)]
