@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -79,15 +79,21 @@ pub(crate) struct Pool {
 }
 
 /// The right to one open connection to a target; given back on drop.
+///
+/// It points to the pool weakly: idle connections (and so their slots) live inside the
+/// pool, and a strong pointer would keep a dropped client's pool, and its sockets, alive.
 pub(crate) struct Slot {
-    shared: Arc<Shared>,
+    shared: Weak<Shared>,
     target: Target,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        let Some(shared) = self.shared.upgrade() else {
+            return; // the pool is gone
+        };
         {
-            let mut st = self.shared.lock();
+            let mut st = shared.lock();
             st.total -= 1;
             if let Some(h) = st.hosts.get_mut(&self.target) {
                 h.open -= 1;
@@ -96,7 +102,7 @@ impl Drop for Slot {
                 }
             }
         }
-        self.shared.changed.notify(usize::MAX);
+        shared.changed.notify(usize::MAX);
     }
 }
 
@@ -224,7 +230,7 @@ impl Pool {
         st.total += 1;
         st.hosts.get_mut(target).expect("entry made above").open += 1;
         Some(Checkout::Connect(Slot {
-            shared: self.shared.clone(),
+            shared: Arc::downgrade(&self.shared),
             target: target.clone(),
         }))
     }
