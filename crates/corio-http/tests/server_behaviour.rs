@@ -71,14 +71,14 @@ fn thousand_concurrent_keep_alive_clients() {
 mod corio_sync_gate {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    pub struct Gate {
+    pub(crate) struct Gate {
         n: usize,
         arrived: AtomicUsize,
         event: event_listener::Event,
     }
 
     impl Gate {
-        pub fn new(n: usize) -> Gate {
+        pub(crate) fn new(n: usize) -> Gate {
             Gate {
                 n,
                 arrived: AtomicUsize::new(0),
@@ -86,7 +86,7 @@ mod corio_sync_gate {
             }
         }
 
-        pub async fn arrive_and_wait(&self) {
+        pub(crate) async fn arrive_and_wait(&self) {
             if self.arrived.fetch_add(1, Ordering::SeqCst) + 1 == self.n {
                 self.event.notify(usize::MAX);
             }
@@ -107,7 +107,7 @@ mod corio_sync_gate {
         }
 
         /// The server's connection count once everyone arrived.
-        pub async fn peak_connections(&self, server: &corio_http::ServerHandle) -> usize {
+        pub(crate) async fn peak_connections(&self, server: &corio_http::ServerHandle) -> usize {
             self.all_arrived().await;
             server.connections()
         }
