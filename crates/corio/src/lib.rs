@@ -52,6 +52,7 @@
 //! | `asyncio.sleep(s)`, `timeout(s)` | [`sleep`], [`timeout`] (movable: [`Timeout::reschedule`]) |
 //! | `loop.call_later(s, f)` | [`call_later`] → [`CallbackHandle`] |
 //! | `open_connection`, `start_server` | [`open_connection`], [`start_server`] |
+//! | `aiohttp.ClientSession`, `aiohttp.web` | [`http::Client`], [`http::Server`] |
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] (`acquire().await` → RAII permit) |
 //! | `Lock`, `Event`, `Condition`, `Barrier` | [`Lock`], [`Event`], [`Condition`], [`Barrier`] |
 //! | `Queue`, `PriorityQueue`, `LifoQueue` | [`Queue`], [`PriorityQueue`], [`LifoQueue`] |
@@ -70,6 +71,7 @@
 //!   ([`combinators`]).
 //! - [`corio_stream`]: async generators and stream adapters ([`stream`]).
 //! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
+//! - [`corio_http`]: the HTTP(S) client and server, aiohttp's job ([`http`]).
 //!
 //! The corio book, in the repository's `docs/` directory (this crate: `docs/src/introduction.md`),
 //! explains this crate to someone coming from asyncio. It is not published online: build
@@ -229,6 +231,14 @@ pub mod time {
 pub mod net {
     #[doc(inline)]
     pub use corio_net::*;
+}
+
+/// HTTP: what replaces aiohttp. The [`Client`](http::Client) (`ClientSession`) with its
+/// pool, limits, timeouts and redirects, and the [`Server`](http::Server) with graceful
+/// shutdown: corio-http, whole.
+pub mod http {
+    #[doc(inline)]
+    pub use corio_http::*;
 }
 
 /// The shared traits and error types, whole.
