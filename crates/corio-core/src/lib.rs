@@ -48,6 +48,7 @@ mod error;
 pub mod mutation;
 mod park;
 mod spawn;
+pub mod time;
 
 pub use driver::{Driver, DriverGuard, Unpark, Unparker};
 pub use error::{Cancelled, Elapsed, JoinError, PanicPayload, panic_message};

@@ -23,8 +23,11 @@
 //!
 //! # Timeouts
 //!
-//! The crate depends on no timer crate. The reactor keeps the few deadlines it needs
-//! itself: [`TcpStream::connect_timeout`] and [`Server::shutdown`]'s grace period. For
+//! The crate depends on no timer crate. Its few deadlines ([`TcpStream::connect_timeout`],
+//! [`Server::shutdown`]'s grace period, the server's idle timeout) go to the timer of the
+//! loop they run on, found through corio-core's clock hook, so a paused virtual clock
+//! governs them like every other deadline; where no corio timer runs (under another
+//! runtime) the reactor keeps them itself. For
 //! anything else wrap the future in a timer (`corio::wait_for(stream.read(..), d)`);
 //! dropping any of this crate's futures is safe (see each method's *Cancel safety*).
 //!

@@ -81,8 +81,8 @@ struct SourceState {
     closed: bool,
 }
 
-/// Deadlines kept by the reactor itself, so that `connect_timeout` and
-/// `Server::shutdown` need no timer crate: a heap of (deadline, id) and the waker of each
+/// Deadlines kept by the reactor itself, for `connect_timeout` and `Server::shutdown` where
+/// no corio timer runs on the thread (see `Delay`): a heap of (deadline, id) and the waker of each
 /// live id. A cancelled entry stays in the heap until it reaches the top or the heap is
 /// compacted: that happens once cancelled entries outnumber live ones, so the heap holds
 /// at most about twice the live deadlines (a connect timeout of an hour under connection
@@ -327,20 +327,39 @@ impl fmt::Debug for Source {
     }
 }
 
-/// A deadline kept by a reactor; completes once `when` has passed.
+/// The time deadlines are measured on: the current loop's clock when a corio timer runs
+/// on this thread (the paused virtual clock included), else the real one.
+pub(crate) fn now() -> Instant {
+    corio_core::time::now()
+}
+
+/// A deadline; completes once `when` has passed. On a loop with a corio timer it is one of
+/// that timer's sleeps, so the paused virtual clock governs it like every other deadline
+/// (DESIGN, "One clock"); elsewhere (corio-net under another runtime) the reactor keeps it.
 pub(crate) struct Delay {
-    reactor: Arc<Reactor>,
-    when: Instant,
-    id: Option<u64>,
+    inner: DelayKind,
+}
+
+enum DelayKind {
+    Clock(corio_core::BoxFuture<()>),
+    Reactor {
+        reactor: Arc<Reactor>,
+        when: Instant,
+        id: Option<u64>,
+    },
 }
 
 impl Delay {
     pub(crate) fn new(reactor: Arc<Reactor>, when: Instant) -> Delay {
-        Delay {
-            reactor,
-            when,
-            id: None,
-        }
+        let inner = match corio_core::time::current_clock() {
+            Some(clock) => DelayKind::Clock(clock.sleep_until(when)),
+            None => DelayKind::Reactor {
+                reactor,
+                when,
+                id: None,
+            },
+        };
+        Delay { inner }
     }
 }
 
@@ -348,22 +367,26 @@ impl Future for Delay {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.when {
-            if let Some(id) = self.id.take() {
-                self.reactor.remove_timer(id);
+        let (reactor, when, id) = match &mut self.inner {
+            DelayKind::Clock(sleep) => return sleep.as_mut().poll(cx),
+            DelayKind::Reactor { reactor, when, id } => (reactor, *when, id),
+        };
+        if Instant::now() >= when {
+            if let Some(id) = id.take() {
+                reactor.remove_timer(id);
             }
             return Poll::Ready(());
         }
-        let id = match self.id {
-            Some(id) => id,
+        let key = match *id {
+            Some(key) => key,
             None => {
-                let id = self.reactor.add_timer(self.when);
-                self.id = Some(id);
-                id
+                let key = reactor.add_timer(when);
+                *id = Some(key);
+                key
             }
         };
-        let mut t = lock(&self.reactor.timers);
-        match t.wakers.get_mut(&id) {
+        let mut t = lock(&reactor.timers);
+        match t.wakers.get_mut(&key) {
             Some(slot) => *slot = Some(cx.waker().clone()),
             // Fired between the clock read and here.
             None => return Poll::Ready(()),
@@ -374,15 +397,24 @@ impl Future for Delay {
 
 impl Drop for Delay {
     fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
-            self.reactor.remove_timer(id);
+        if let DelayKind::Reactor { reactor, id, .. } = &mut self.inner {
+            if let Some(id) = id.take() {
+                reactor.remove_timer(id);
+            }
         }
     }
 }
 
 impl fmt::Debug for Delay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Delay").field("when", &self.when).finish()
+        match &self.inner {
+            DelayKind::Clock(_) => f.debug_struct("Delay").field("kept_by", &"clock").finish(),
+            DelayKind::Reactor { when, .. } => f
+                .debug_struct("Delay")
+                .field("kept_by", &"reactor")
+                .field("when", when)
+                .finish(),
+        }
     }
 }
 

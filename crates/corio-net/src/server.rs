@@ -9,7 +9,7 @@ use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::sync::Weak;
 use std::task::{Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use corio_core::SpawnedTask;
 use slab::Slab;
@@ -176,9 +176,9 @@ impl ServerOptions {
     /// no sooner than `idle` after its last byte (or after it was accepted), and no later
     /// than about `1.25 * idle` after. A zero `idle` counts as 1 ms.
     ///
-    /// The deadline is kept by the I/O reactor, like
-    /// [`connect_timeout`](crate::TcpStream::connect_timeout)'s: this crate depends on no
-    /// timer crate, so a paused virtual clock does not govern it.
+    /// The checks run on the loop's timer (a paused virtual clock governs them), like
+    /// [`connect_timeout`](crate::TcpStream::connect_timeout)'s deadline; see the crate
+    /// docs' *Timeouts*.
     ///
     /// # Examples
     ///
@@ -236,7 +236,7 @@ async fn accept_loop<F, Fut>(
             Err(_) => {
                 // Out of descriptors or memory, or a connection reset before it was
                 // accepted: back off briefly instead of spinning, then go on.
-                let when = Instant::now() + Duration::from_millis(50);
+                let when = crate::reactor::now() + Duration::from_millis(50);
                 Delay::new(Reactor::current(), when).await;
                 continue;
             }
@@ -286,7 +286,7 @@ async fn until_idle(
     let mut handler = pin!(handler);
     let mut seen = activity.upgrade().map(|c| c.moved());
     let mut quiet = 0;
-    let mut check = Delay::new(reactor.clone(), Instant::now() + step);
+    let mut check = Delay::new(reactor.clone(), crate::reactor::now() + step);
     poll_fn(|cx| {
         if handler.as_mut().poll(cx).is_ready() {
             return Poll::Ready(());
@@ -304,7 +304,7 @@ async fn until_idle(
             // `None`: the handler dropped both halves; the connection is closed already,
             // so there is nothing left to watch.
             seen = now;
-            check = Delay::new(reactor.clone(), Instant::now() + step);
+            check = Delay::new(reactor.clone(), crate::reactor::now() + step);
         }
         Poll::Pending
     })
@@ -385,7 +385,8 @@ impl Server {
     /// Stops accepting, then waits up to `grace` for the running handlers to finish;
     /// handlers still running then are cancelled (their futures dropped), and waited for.
     ///
-    /// The grace period is kept by the reactor itself; no timer crate is needed.
+    /// The grace period runs on the loop's timer (see the crate docs' *Timeouts*): under a
+    /// paused virtual clock, an hour of grace passes as soon as the loop is idle.
     ///
     /// # Errors
     ///
@@ -416,7 +417,7 @@ impl Server {
     /// });
     /// ```
     pub async fn shutdown(mut self, grace: Duration) -> io::Result<()> {
-        let deadline = Instant::now().checked_add(grace);
+        let deadline = crate::reactor::now().checked_add(grace);
         if let Some(t) = self.accept.take() {
             t.abort();
             let _ = t.await;

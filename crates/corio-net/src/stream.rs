@@ -9,7 +9,7 @@ use std::os::fd::AsFd;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::io::Registered;
 use crate::reactor::{Delay, Direction, Reactor};
@@ -269,9 +269,9 @@ pub(crate) async fn with_timeout<T>(
     fut: impl Future<Output = io::Result<T>>,
     msg: impl FnOnce() -> String,
 ) -> io::Result<T> {
-    let deadline = Instant::now()
+    let deadline = crate::reactor::now()
         .checked_add(timeout)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86400 * 365 * 30));
+        .unwrap_or_else(|| crate::reactor::now() + Duration::from_secs(86400 * 365 * 30));
     let mut fut = pin!(fut);
     let mut delay = Delay::new(Reactor::current(), deadline);
     let timed_out = std::future::poll_fn(|cx| {

@@ -318,7 +318,8 @@ impl TcpStream {
     }
 
     /// [`connect`](Self::connect) with a time limit for the whole attempt (all addresses),
-    /// kept by the reactor itself (no timer crate is needed).
+    /// on the loop's timer (a paused virtual clock governs it; see the crate docs'
+    /// *Timeouts*).
     ///
     /// The same can be had with any timer: `corio::wait_for(TcpStream::connect(a), d)`.
     ///

@@ -334,8 +334,27 @@ impl<D: Driver> Driver for TimerDriver<D> {
         let inner = self.inner.enter();
         self.shared.entered.fetch_add(1, Ordering::AcqRel);
         let prev = CURRENT.with(|c| c.replace(Some(self.handle())));
-        SAVED.with(|s| s.borrow_mut().push((prev, inner)));
+        // Crates below the timer (corio-net's connect timeouts and server deadlines) find
+        // this loop's clock through corio-core's hook.
+        let prev_clock = corio_core::time::replace_clock(Some(&LOOP_CLOCK));
+        SAVED.with(|s| s.borrow_mut().push((prev, prev_clock, inner)));
         DriverGuard::new(Entered)
+    }
+}
+
+/// The timer current on this thread, as corio-core's clock hook: time and sleeps of
+/// whichever timer driver is entered where it is asked (the paused virtual clock too).
+struct LoopClock;
+
+static LOOP_CLOCK: LoopClock = LoopClock;
+
+impl corio_core::time::Clock for LoopClock {
+    fn now(&self) -> std::time::Instant {
+        crate::clock::now()
+    }
+
+    fn sleep_until(&self, deadline: std::time::Instant) -> corio_core::BoxFuture<()> {
+        Box::pin(crate::sleep_until(deadline))
     }
 }
 
@@ -344,9 +363,16 @@ thread_local! {
     /// previous current timer and the inner driver's guard. Kept here, not in the guard,
     /// so that the guard is zero-sized and entering allocates nothing (a loop enters its
     /// driver on every `run`).
-    static SAVED: RefCell<Vec<(Option<TimerHandle>, DriverGuard)>> =
-        const { RefCell::new(Vec::new()) };
+    static SAVED: RefCell<Vec<Saved>> = const { RefCell::new(Vec::new()) };
 }
+
+/// What one `enter` replaced: the current timer, the clock hook's clock, and the inner
+/// driver's guard.
+type Saved = (
+    Option<TimerHandle>,
+    Option<&'static dyn corio_core::time::Clock>,
+    DriverGuard,
+);
 
 /// Restores the previous current timer, then exits the inner driver (guards are dropped
 /// in the reverse order of their `enter`s, on the thread that entered).
@@ -354,7 +380,8 @@ struct Entered;
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        if let Ok(Some((prev, inner))) = SAVED.try_with(|s| s.borrow_mut().pop()) {
+        if let Ok(Some((prev, prev_clock, inner))) = SAVED.try_with(|s| s.borrow_mut().pop()) {
+            corio_core::time::replace_clock(prev_clock);
             if let Ok(Some(exited)) = CURRENT.try_with(|c| c.replace(prev)) {
                 exited.shared.entered.fetch_sub(1, Ordering::AcqRel);
             }
