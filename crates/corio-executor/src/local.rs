@@ -39,6 +39,11 @@ pub(crate) struct Shared {
     remote_pending: AtomicBool,
     unparker: Unparker,
     config: Config,
+    /// No more spawns from other threads are taken: set when shutdown begins (a spawn then
+    /// is refused rather than queued behind the shutdown) and by the fast path, which
+    /// closes nothing else; cleared by `reopen`. An atomic, so that closing a loop nobody
+    /// else refers to costs no lock.
+    spawns_refused: AtomicBool,
 }
 
 struct Remote {
@@ -46,9 +51,6 @@ struct Remote {
     main_woken: bool,
     /// No more wake-ups are taken: what arrives is cancelled (a `Send` task) or leaked.
     closed: bool,
-    /// No more spawns from other threads are taken (set when shutdown begins, before
-    /// `closed`): a spawn then is refused rather than queued behind a shutdown.
-    refuse_spawns: bool,
 }
 
 enum Entry {
@@ -88,11 +90,10 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        if self.spawns_refused.load(Ordering::Acquire)
+            || self.remote.lock().unwrap_or_else(|e| e.into_inner()).closed
         {
-            let remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
-            if remote.closed || remote.refuse_spawns {
-                return Err(SpawnError::shutdown());
-            }
+            return Err(SpawnError::shutdown());
         }
         let meta = TaskMeta::new(name, location);
         meta.mark_send();
@@ -182,11 +183,11 @@ impl Local {
                 queue: VecDeque::new(),
                 main_woken: false,
                 closed: false,
-                refuse_spawns: false,
             }),
             remote_pending: AtomicBool::new(false),
             unparker: driver.unparker(),
             config,
+            spawns_refused: AtomicBool::new(false),
         });
         if let Some(s) = seed {
             crate::chaos::seed_chaos_roll(crate::chaos::splitmix64(s ^ 0x5EED));
@@ -500,9 +501,9 @@ impl Local {
             if self.remote_closed.replace(false) {
                 let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
                 remote.closed = false;
-                remote.refuse_spawns = false;
                 remote.main_woken = false;
             }
+            self.shared.spawns_refused.store(false, Ordering::Release);
             self.shared.remote_pending.store(false, Ordering::Relaxed);
             self.main_queued.set(false);
             self.shutting_down.set(false);
@@ -527,12 +528,9 @@ impl Local {
         {
             self.shutting_down.set(true);
             self.closed.set(true);
-            // A `Handle` made after this point must be refused too; closing costs one
-            // uncontended lock, since nobody else holds the `Arc<Shared>` yet.
-            self.remote_closed.set(true);
-            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
-            remote.closed = true;
-            remote.refuse_spawns = true;
+            // A `Handle` made after this point must be refused: spawns are its only way in
+            // (nothing else holds the `Arc<Shared>`, so no waker can wake anything here).
+            self.shared.spawns_refused.store(true, Ordering::Release);
             return;
         }
         // A loop may be dropped inside a task of another loop on this thread: set that
@@ -542,11 +540,7 @@ impl Local {
         let _spawner = corio_core::context::enter_spawner(self.clone());
         let _driver = self.driver.borrow().enter();
         self.shutting_down.set(true);
-        self.shared
-            .remote
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .refuse_spawns = true;
+        self.shared.spawns_refused.store(true, Ordering::Release);
         // Each pass wakes every live task; a woken task sees the shutdown flag at its
         // next poll and drops its future. Spawns are refused from here on (a destructor
         // that spawns gets `SpawnError::Shutdown`), so the passes end.
