@@ -533,6 +533,7 @@ impl ClientBuilder {
                 limit_per_host: self.limit_per_host,
                 idle_timeout: self.idle_timeout,
                 max_idle_per_host: self.max_idle_per_host,
+                http2: self.http2,
             }),
             connector: Connector {
                 tls: Arc::new(tls),

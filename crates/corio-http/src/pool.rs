@@ -45,6 +45,10 @@ pub(crate) struct PoolConfig {
     pub(crate) limit_per_host: usize,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_idle_per_host: usize,
+    /// Whether TLS connections may negotiate HTTP/2: then, until the first connection to
+    /// a host says which protocol it speaks, the others wait for it instead of each
+    /// opening a connection that HTTP/2 would not need.
+    pub(crate) http2: bool,
 }
 
 struct Idle {
@@ -56,6 +60,10 @@ struct Idle {
 #[derive(Default)]
 struct Host {
     open: usize,
+    /// Connections being made now.
+    connecting: usize,
+    /// What ALPN chose on the last TLS connection (`None`: not known yet).
+    speaks_h2: Option<bool>,
     idle: Vec<Idle>,
     h2: Option<(http2::SendRequest<ReqBody>, Slot)>,
 }
@@ -85,6 +93,8 @@ pub(crate) struct Pool {
 pub(crate) struct Slot {
     shared: Weak<Shared>,
     target: Target,
+    /// Counted in its host's `connecting` until the connection is made.
+    connecting: bool,
 }
 
 impl Drop for Slot {
@@ -97,6 +107,9 @@ impl Drop for Slot {
             st.total -= 1;
             if let Some(h) = st.hosts.get_mut(&self.target) {
                 h.open -= 1;
+                if self.connecting {
+                    h.connecting -= 1;
+                }
                 if h.open == 0 && h.idle.is_empty() && h.h2.is_none() {
                     st.hosts.remove(&self.target);
                 }
@@ -210,6 +223,9 @@ impl Pool {
         }
         // Slots of the stale connections above are still counted; they are released
         // when `dropped` is dropped, which wakes the waiters again.
+        if cfg.http2 && target.https && host.connecting > 0 && host.speaks_h2 != Some(false) {
+            return None; // the connection being made may be HTTP/2, for everyone
+        }
         let host_open = host.open;
         let per_host_ok = cfg.limit_per_host == 0 || host_open < cfg.limit_per_host;
         if !per_host_ok {
@@ -228,16 +244,29 @@ impl Pool {
             return None;
         }
         st.total += 1;
-        st.hosts.get_mut(target).expect("entry made above").open += 1;
+        let host = st.hosts.get_mut(target).expect("entry made above");
+        host.open += 1;
+        host.connecting += 1;
         Some(Checkout::Connect(Slot {
             shared: Arc::downgrade(&self.shared),
             target: target.clone(),
+            connecting: true,
         }))
     }
 
     /// A new connection, made with a slot from [`checkout`](Self::checkout). An HTTP/2
     /// connection becomes the target's shared one (if it has none yet).
-    pub(crate) fn connected(&self, sender: Sender, slot: Slot) -> Pooled {
+    pub(crate) fn connected(&self, sender: Sender, mut slot: Slot) -> Pooled {
+        {
+            let mut st = self.shared.lock();
+            let host = st.hosts.entry(slot.target.clone()).or_default();
+            host.connecting -= 1;
+            slot.connecting = false;
+            if slot.target.https {
+                host.speaks_h2 = Some(matches!(sender, Sender::H2(_)));
+            }
+        }
+        self.shared.changed.notify(usize::MAX);
         match sender {
             Sender::H1(s) => Pooled {
                 sender: Sender::H1(s),

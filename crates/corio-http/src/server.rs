@@ -99,6 +99,82 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Response {
     }
 }
 
+/// aiohttp's `await request.read()`: the whole body of a request.
+///
+/// # Errors
+///
+/// [`ErrorKind::BodyClosed`](crate::ErrorKind::BodyClosed) when the client goes away
+/// mid-body, [`ErrorKind::Protocol`](crate::ErrorKind::Protocol) on a malformed body.
+///
+/// # Cancel safety
+///
+/// Dropping the future drops the request body.
+///
+/// # Examples
+///
+/// ```
+/// # corio_executor::run(async {
+/// let server = corio_http::Server::bind("127.0.0.1:0").await.unwrap().serve(|req| async move {
+///     let body = corio_http::server::read_body(req).await.unwrap_or_default();
+///     corio_http::server::text(format!("{} bytes", body.len()))
+/// });
+/// let url = format!("http://{}/", server.local_addr());
+/// let resp = corio_http::Client::new().post(&url).body("four").send().await?;
+/// assert_eq!(resp.text().await?, "4 bytes");
+/// # Ok::<_, corio_http::Error>(())
+/// # }).unwrap();
+/// ```
+pub async fn read_body(req: Request) -> Result<Bytes, Error> {
+    use http_body_util::BodyExt;
+    let url: url::Url = format!("http://server{}", req.uri())
+        .parse()
+        .unwrap_or_else(|_| "http://server/".parse().expect("a valid URL"));
+    req.into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .map_err(|e| crate::error::from_hyper(e, &url))
+}
+
+/// aiohttp's `await request.json()`: the body parsed as JSON (feature `json`).
+///
+/// # Errors
+///
+/// As [`read_body`]; [`ErrorKind::Decode`](crate::ErrorKind::Decode) when it is not JSON
+/// of type `T`.
+///
+/// # Cancel safety
+///
+/// As [`read_body`].
+///
+/// # Examples
+///
+/// ```
+/// # corio_executor::run(async {
+/// let server = corio_http::Server::bind("127.0.0.1:0").await.unwrap().serve(|req| async move {
+///     match corio_http::server::read_json::<Vec<u32>>(req).await {
+///         Ok(v) => corio_http::server::text(v.iter().sum::<u32>().to_string()),
+///         Err(e) => corio_http::server::full(http::StatusCode::BAD_REQUEST, e.to_string()),
+///     }
+/// });
+/// let url = format!("http://{}/", server.local_addr());
+/// let resp = corio_http::Client::new().post(&url).json(&[1, 2, 3]).send().await?;
+/// assert_eq!(resp.text().await?, "6");
+/// # Ok::<_, corio_http::Error>(())
+/// # }).unwrap();
+/// ```
+#[cfg(feature = "json")]
+pub async fn read_json<T: serde::de::DeserializeOwned>(req: Request) -> Result<T, Error> {
+    let body = read_body(req).await?;
+    serde_json::from_slice(&body).map_err(|e| {
+        Error::new(
+            crate::ErrorKind::Decode,
+            format!("the body is not the JSON expected: {e}"),
+        )
+        .with_source(e)
+    })
+}
+
 /// A bound server, not yet serving: set the options, then [`serve`](Self::serve).
 ///
 /// Defaults: header-read timeout 30 s, no connection limit, HTTP/1.1 and HTTP/2.
