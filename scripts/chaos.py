@@ -49,7 +49,7 @@ ORDERED = ROOT / "scripts" / "chaos-ordered.txt"
 # integration tests (tests/*.rs). The crates' unit tests (their lib test binaries) test
 # internals, some the scheduler itself, and are not run here.
 SELECTED = {
-    "corio": ["book", "under_load"],
+    "corio": ["book", "one_clock", "under_load"],
     "corio-executor": [
         "executor_run",
         "executor_task",
@@ -65,6 +65,7 @@ SELECTED = {
         "locks_event_condition_barrier",
         "locks_lock",
         "locks_semaphore",
+        "deep_cancel_token",
         "queues",
         "runtimes",
     ],
@@ -74,6 +75,7 @@ SELECTED = {
         "call_later",
         "foreign_executors",
         "interval_ticks",
+        "rebind_sleep",
         "wheel_driver",
     ],
     "corio-combinators": [
@@ -94,7 +96,16 @@ SELECTED = {
         "runtimes",
         "time",
     ],
-    "corio-net": ["readiness", "server", "tcp_stream", "timer_stack", "udp_unix"],
+    "corio-net": [
+        "multi_thread",
+        "reactor_deadlines",
+        "readiness",
+        "server",
+        "stream_writer",
+        "tcp_stream",
+        "timer_stack",
+        "udp_unix",
+    ],
     "corio-hyper": ["hyper_round_trip"],
 }
 
@@ -125,9 +136,6 @@ EXCLUDED = {
     "perf_numbers": "performance numbers",
     # Compile-time checks only (Send/Sync assertions): no loop runs.
     "auto_traits": "compile-time Send/Sync checks, no loop",
-    # The multi-thread executor does not have a chaos mode (CORIO_CHAOS applies to the
-    # single-thread loop only); its tests would just run again unchanged.
-    "multi_thread": "multi-thread executor, not affected by CORIO_CHAOS",
     # Needs the `tracing` feature (scripts/test.sh builds it separately) and asserts the
     # sequence of span events, i.e. the poll order.
     "tracing_spans": "needs --features tracing; asserts the order of span events",
