@@ -120,7 +120,7 @@ impl File {
     ///
     /// ```
     /// # corio_executor::run(async {
-    /// let file = corio_fs::File::open("Cargo.toml").await?;
+    /// let mut file = corio_fs::File::open("Cargo.toml").await?;
     /// assert!(file.metadata().await?.is_file());
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```

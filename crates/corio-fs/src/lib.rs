@@ -9,7 +9,7 @@
 //! through one buffer, and [`read_dir`] lists 512 entries per hop, so code that reads a
 //! file 4 KiB at a time or walks a large directory pays for a few hops, not one per call.
 //!
-//! - Whole-file and path functions: [`read`], [`read_to_string`], [`write`], [`copy`],
+//! - Whole-file and path functions: [`read`], [`read_to_string`], [`write()`], [`copy`],
 //!   [`rename`], [`remove_file`], [`remove_dir`], [`remove_dir_all`], [`create_dir`],
 //!   [`create_dir_all`], [`metadata`], [`symlink_metadata`], [`canonicalize`],
 //!   [`read_link`], [`hard_link`], [`try_exists`]: one hop each.
