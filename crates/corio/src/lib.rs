@@ -58,6 +58,8 @@
 //! | `Queue`, `PriorityQueue`, `LifoQueue` | [`Queue`], [`PriorityQueue`], [`LifoQueue`] |
 //! | `Future()` + `set_result` | [`oneshot`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`], [`spawn_blocking`] |
+//! | `to_thread(open(p).read)`, aiofiles | [`fs::read_to_string`], [`fs::File`] (blocking I/O on the pool, batched) |
+//! | `for line in sys.stdin` | [`io::stdin`]`().lines()` (a `Stream`), [`io::stdout`] |
 //! | `run_coroutine_threadsafe`, `call_soon_threadsafe` | [`Handle::spawn`], [`Handle::call_soon`] |
 //! | `contextvars` | [`TaskLocal`], [`task_local!`] |
 //!
@@ -72,6 +74,8 @@
 //! - [`corio_stream`]: async generators and stream adapters ([`stream`]).
 //! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
 //! - [`corio_http`]: the HTTP(S) client and server, aiohttp's job ([`http`]).
+//! - [`corio_fs`]: files, directories and the standard streams, on the blocking pool
+//!   ([`fs`], [`io`]).
 //!
 //! The corio book, in the repository's `docs/` directory (this crate: `docs/src/introduction.md`),
 //! explains this crate to someone coming from asyncio. It is not published online: build
@@ -239,6 +243,21 @@ pub mod net {
 pub mod http {
     #[doc(inline)]
     pub use corio_http::*;
+}
+
+/// Files and directories (asyncio's `to_thread(open(p).read)`, aiofiles): corio-fs, whole.
+/// Blocking I/O on the bounded pool, batched: a [`File`](fs::File) reads ahead and writes
+/// behind through one buffer; [`read_dir`](fs::read_dir) is a `Stream`; errors name the path.
+pub mod fs {
+    #[doc(inline)]
+    pub use corio_fs::*;
+}
+
+/// The standard streams: [`stdin`](io::stdin) (with `.lines()`, a `Stream` of lines),
+/// [`stdout`](io::stdout), [`stderr`](io::stderr), on the blocking pool (corio-fs's `io`).
+pub mod io {
+    #[doc(inline)]
+    pub use corio_fs::io::*;
 }
 
 /// The shared traits and error types, whole.
