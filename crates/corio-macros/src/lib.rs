@@ -15,6 +15,11 @@
 //!   number of worker threads (default: one per core).
 //! - `start_paused = true`: the loop's clock starts paused (virtual time): sleeps complete
 //!   as soon as every task waits, so a test that sleeps an hour takes milliseconds.
+//! - `ctrl_c = false` (`#[corio::main]` only): turns off asyncio.run's Ctrl-C rule, which
+//!   is on by default there: the first Ctrl-C cancels `main` (its destructors run, the
+//!   other tasks are cancelled and drained) and the process exits with status 130; a
+//!   second Ctrl-C during that cleanup ends it at once. See
+//!   `corio::Builder::ctrl_c_cancels_main`.
 //!
 //! Misuse is a compile error that says what is wrong: a function that is not `async`,
 //! a `main` with parameters, an unknown option.
@@ -48,7 +53,10 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, Token};
 /// ```
 ///
 /// Options: `flavor = "local"` (the default) or `flavor = "multi_thread"`, with
-/// `workers = N` for the latter.
+/// `workers = N` for the latter; `ctrl_c = false` to turn off asyncio.run's Ctrl-C rule
+/// (on by default: the first Ctrl-C cancels `main`, drains the tasks and exits with
+/// status 130; a second one exits at once; a program that awaits
+/// `corio::signal::ctrl_c()` handles Ctrl-C itself instead).
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args.into(), item.into(), Kind::Main).into()
@@ -135,15 +143,23 @@ fn expand(args: TokenStream2, item: TokenStream2, kind: Kind) -> TokenStream2 {
     let body = &func.block;
     let span = body.span();
     let paused = options.start_paused;
+    // asyncio.run's Ctrl-C rule: on for `main` (unless `ctrl_c = false`), never for tests.
+    let ctrl_c = if kind == Kind::Main && options.ctrl_c {
+        quote!(.ctrl_c_cancels_main(true))
+    } else {
+        TokenStream2::new()
+    };
     let run = match options.flavor {
-        Flavor::Local if !paused => quote!(::corio::run(body)),
-        Flavor::Local => quote!(::corio::Builder::new().start_paused(true).run(body)),
+        Flavor::Local if !paused && ctrl_c.is_empty() => quote!(::corio::run(body)),
+        Flavor::Local => {
+            quote!(::corio::Builder::new() #ctrl_c .start_paused(#paused).run(body))
+        }
         Flavor::MultiThread => {
             let workers = options
                 .workers
                 .map(|n| quote!(.workers(#n)))
                 .unwrap_or_default();
-            quote!(::corio::Builder::multi_thread() #workers .start_paused(#paused).run(body))
+            quote!(::corio::Builder::multi_thread() #workers #ctrl_c .start_paused(#paused).run(body))
         }
     };
     let new_body = quote_spanned! {span=>
@@ -177,6 +193,7 @@ struct Options {
     flavor: Flavor,
     workers: Option<usize>,
     start_paused: bool,
+    ctrl_c: bool,
 }
 
 fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
@@ -185,6 +202,7 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
         flavor: Flavor::Local,
         workers: None,
         start_paused: false,
+        ctrl_c: true,
     };
     let mut workers_span = None;
     for meta in metas {
@@ -232,6 +250,19 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
                     }
                 };
             }
+            "ctrl_c" if kind == Kind::Main => {
+                options.ctrl_c = match &nv.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Bool(b), ..
+                    }) => b.value,
+                    other => {
+                        return Err(syn::Error::new(
+                            other.span(),
+                            format!("{}: ctrl_c takes true or false", kind.attr()),
+                        ));
+                    }
+                };
+            }
             "workers" => {
                 let n = match &nv.value {
                     Expr::Lit(ExprLit {
@@ -257,8 +288,9 @@ fn parse_options(args: TokenStream2, kind: Kind) -> syn::Result<Options> {
                 return Err(syn::Error::new(
                     nv.path.span(),
                     format!(
-                        "{}: unknown option `{other}`; the options are: flavor, workers, start_paused",
-                        kind.attr()
+                        "{}: unknown option `{other}`; the options are: flavor, workers, start_paused{}",
+                        kind.attr(),
+                        if kind == Kind::Main { ", ctrl_c" } else { "" }
                     ),
                 ));
             }

@@ -145,7 +145,9 @@ impl std::error::Error for Interrupted {}
 /// see the design's D-rules), the loop then cancels and drains its other tasks as at any
 /// shutdown, and the process exits with status 130.
 ///
-/// If the listener cannot be set up (no file descriptors left), `future` runs without it.
+/// Listening starts at the first poll (so the listener is made inside the loop that runs
+/// the future, on its reactor). If it cannot be set up (no file descriptors left),
+/// `future` runs without it.
 ///
 /// # Cancel safety
 ///
@@ -168,7 +170,8 @@ impl std::error::Error for Interrupted {}
 /// ```
 pub fn cancel_on_ctrl_c<F: Future>(future: F) -> CancelOnCtrlC<F> {
     CancelOnCtrlC {
-        signals: Signals::with_kind([libc::SIGINT], Kind::Fallback).ok(),
+        signals: None,
+        started: false,
         future: Some(Box::pin(future)),
     }
 }
@@ -177,6 +180,7 @@ pub fn cancel_on_ctrl_c<F: Future>(future: F) -> CancelOnCtrlC<F> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct CancelOnCtrlC<F> {
     signals: Option<Signals>,
+    started: bool,
     // Boxed so that it can be dropped (cancelled) in place while the wrapper lives on.
     future: Option<Pin<Box<F>>>,
 }
@@ -186,6 +190,10 @@ impl<F: Future> Future for CancelOnCtrlC<F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if !this.started {
+            this.started = true;
+            this.signals = Signals::with_kind([libc::SIGINT], Kind::Fallback).ok();
+        }
         if let Some(signals) = &mut this.signals {
             if let Poll::Ready(Ok(_)) = signals.recv().poll_unpin_helper(cx) {
                 // A second Ctrl-C from now on ends the process at once.

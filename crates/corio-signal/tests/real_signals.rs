@@ -108,6 +108,7 @@ fn multi_thread_executor_delivers_to_every_worker() {
 }
 
 /// Runs this binary again in child mode `case`; returns it after it printed "ready".
+#[allow(clippy::zombie_processes)] // every caller waits for the child
 fn child(case: &str) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
     let mut c = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_mode", "--nocapture", "--test-threads=1"])

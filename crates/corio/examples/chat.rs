@@ -1,14 +1,16 @@
 //! A chat server: every line a client sends reaches all the other clients (a broadcast
 //! server, the classic asyncio example built with a set of writers).
 //!
-//! `cargo run --example chat -- 127.0.0.1:7000` serves until interrupted (connect with
-//! `nc 127.0.0.1 7000` from several terminals). Without an address it runs a demo with
-//! three built-in clients on a free port.
+//! `cargo run --example chat -- 127.0.0.1:7000` serves until Ctrl-C (connect with
+//! `nc 127.0.0.1 7000` from several terminals), then closes gracefully
+//! and exits with status 130. Without an address it runs a demo with three built-in
+//! clients on a free port.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 #[corio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> std::io::Result<ExitCode> {
     let addr = std::env::args().nth(1);
     // Every connection subscribes to one broadcast channel and publishes what it reads.
     let (hub, _keep) = corio::broadcast::channel::<(u64, String)>(256);
@@ -44,9 +46,18 @@ async fn main() -> std::io::Result<()> {
     )
     .await?;
     let local = server.local_addr()?;
+    // Listening to Ctrl-C starts here, before the address is announced.
+    let ctrl_c = addr.is_some().then(corio::signal::ctrl_c);
     println!("chat server on {local}");
-    if addr.is_some() {
-        std::future::pending::<()>().await;
+    if let Some(ctrl_c) = ctrl_c {
+        // Until Ctrl-C, which the program handles itself (so #[corio::main] does not
+        // cancel main): the server stops accepting, gives the connections a grace
+        // period, and closes.
+        ctrl_c.await?;
+        println!("Ctrl-C: closing the chat");
+        server.shutdown(Duration::from_secs(5)).await?;
+        println!("chat closed");
+        return Ok(ExitCode::from(130));
     }
 
     // The demo: three clients; each one's line reaches the two others.
@@ -74,5 +85,5 @@ async fn main() -> std::io::Result<()> {
     }
     drop(clients);
     server.shutdown(Duration::from_secs(1)).await?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -10,14 +10,16 @@
 //! server = await asyncio.start_server(handle_echo, '127.0.0.1', 8888)
 //! ```
 //!
-//! `cargo run --example echo_server -- 127.0.0.1:8888` serves until interrupted (try
-//! `cargo run --example echo_client -- 127.0.0.1:8888`). Without an address it serves on a
-//! free port for a short demo with a built-in client, then shuts down gracefully.
+//! `cargo run --example echo_server -- 127.0.0.1:8888` serves until Ctrl-C (try
+//! `cargo run --example echo_client -- 127.0.0.1:8888`), then closes gracefully and exits
+//! with status 130, as a program stopped by Ctrl-C does. Without an address it serves on
+//! a free port for a short demo with a built-in client, then shuts down gracefully.
 
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 #[corio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> std::io::Result<ExitCode> {
     let addr = std::env::args().nth(1);
     let server = corio::start_server(
         addr.as_deref().unwrap_or("127.0.0.1:0"),
@@ -35,11 +37,19 @@ async fn main() -> std::io::Result<()> {
     )
     .await?;
     let local = server.local_addr()?;
+    // Listening to Ctrl-C starts here, before the address is announced.
+    let ctrl_c = addr.is_some().then(corio::signal::ctrl_c);
     println!("serving on {local}");
 
-    if addr.is_some() {
-        // Serve until the process is stopped.
-        std::future::pending::<()>().await;
+    if let Some(ctrl_c) = ctrl_c {
+        // Serve until Ctrl-C. Listening to it here means the program handles Ctrl-C
+        // itself (asyncio: loop.add_signal_handler), instead of #[corio::main]
+        // cancelling main: the server gets to close its connections.
+        ctrl_c.await?;
+        println!("Ctrl-C: closing the server");
+        server.shutdown(Duration::from_secs(5)).await?;
+        println!("server closed");
+        return Ok(ExitCode::from(130));
     }
 
     // The demo: a client sends three lines and reads them back.
@@ -59,5 +69,5 @@ async fn main() -> std::io::Result<()> {
     writer.close().await?;
     server.shutdown(Duration::from_secs(1)).await?;
     println!("server shut down gracefully");
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,7 @@ pub struct Builder {
     inner: corio_executor::Builder,
     custom_driver: bool,
     paused: bool,
+    ctrl_c: bool,
 }
 
 macro_rules! forward {
@@ -59,6 +60,7 @@ impl Builder {
             inner: corio_executor::Builder::new(),
             custom_driver: false,
             paused: false,
+            ctrl_c: false,
         }
     }
 
@@ -74,6 +76,7 @@ impl Builder {
             inner: corio_executor::Builder::multi_thread(),
             custom_driver: false,
             paused: false,
+            ctrl_c: false,
         }
     }
 
@@ -82,6 +85,32 @@ impl Builder {
     /// [`advance`](crate::advance) to move it by hand.
     pub fn start_paused(self, paused: bool) -> Self {
         Builder { paused, ..self }
+    }
+
+    /// asyncio.run's Ctrl-C rule for [`run`](Self::run) (off by default; on under
+    /// [`#[corio::main]`](crate::main)): the first Ctrl-C (SIGINT) cancels the main
+    /// future at its current await point (its destructors run), the loop's other tasks are
+    /// cancelled and drained as at any shutdown, and the process exits with status 130; a
+    /// second Ctrl-C while that cleanup runs ends the process at once.
+    ///
+    /// asyncio's rule is the same in effect: `asyncio.run` raises `KeyboardInterrupt` in
+    /// `main`, cancels the remaining tasks, and Python exits with status 130. corio drops
+    /// the main future rather than raising into it (cancellation is dropping). While the
+    /// program listens to Ctrl-C itself ([`signal::ctrl_c`](crate::signal::ctrl_c), a
+    /// [`Signals`](crate::signal::Signals) stream with SIGINT), the signal goes to the
+    /// program instead, as after asyncio's `loop.add_signal_handler(SIGINT, ..)`: that is
+    /// how a server shuts down gracefully.
+    ///
+    /// On platforms other than Unix the option has no effect yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let out = corio::Builder::new().ctrl_c_cancels_main(true).run(async { 42 });
+    /// assert_eq!(out, 42); // no Ctrl-C: main's value, as without the option
+    /// ```
+    pub fn ctrl_c_cancels_main(self, on: bool) -> Self {
+        Builder { ctrl_c: on, ..self }
     }
 
     /// Replaces the default driver stack (see
@@ -212,6 +241,14 @@ impl Builder {
     /// When called from inside a running corio loop; a panic of `future` propagates.
     #[track_caller]
     pub fn run<F: Future>(self, future: F) -> F::Output {
+        #[cfg(unix)]
+        if self.ctrl_c {
+            return match self.finish().run(corio_signal::cancel_on_ctrl_c(future)) {
+                Ok(out) => out,
+                // The loop has cancelled and drained its tasks: asyncio.run's exit.
+                Err(_) => std::process::exit(corio_signal::Interrupted::EXIT_STATUS),
+            };
+        }
         self.finish().run(future)
     }
 }
@@ -228,6 +265,7 @@ impl fmt::Debug for Builder {
             .field("inner", &self.inner)
             .field("custom_driver", &self.custom_driver)
             .field("paused", &self.paused)
+            .field("ctrl_c", &self.ctrl_c)
             .finish()
     }
 }
