@@ -245,6 +245,14 @@ pub mod http {
     pub use corio_http::*;
 }
 
+/// Signals and Ctrl-C (asyncio's `loop.add_signal_handler` and `KeyboardInterrupt`):
+/// [`ctrl_c`](signal::ctrl_c), the [`Signals`](signal::Signals) stream; Unix only.
+#[cfg(unix)]
+pub mod signal {
+    #[doc(inline)]
+    pub use corio_signal::*;
+}
+
 /// Files and directories (asyncio's `to_thread(open(p).read)`, aiofiles): corio-fs, whole.
 /// Blocking I/O on the bounded pool, batched: a [`File`](fs::File) reads ahead and writes
 /// behind through one buffer; [`read_dir`](fs::read_dir) is a `Stream`; errors name the path.
