@@ -9,9 +9,15 @@
 //!   per-child wakers is linear;
 //! - as_completed over the same 10 000 shuffled wake-ups (outputs in completion order);
 //! - wait_for around 10 000 ready futures, one after the other (the timeout that never
-//!   fires; peer: `tokio::time::timeout`);
-//! - a TaskGroup spawning 10 000 children and joining them (peers: `JoinSet` spawning
-//!   10 000 tasks, smol's `Executor::spawn` + `join_all` of the handles).
+//!   fires; peers: `tokio::time::timeout`, and smol's idiom `future.or(Timer::after(d))`,
+//!   which builds no timer for a ready future);
+//! - a TaskGroup spawning 10 000 children and collecting their outputs (peers: `JoinSet`
+//!   spawning 10 000 tasks and collecting them, smol's `LocalExecutor::spawn` +
+//!   `join_all` of the handles), each on its runtime's single-thread flavour.
+//!
+//! The wait_for and task-group loops run in a spawned task, where users run them (on
+//! tokio's current-thread runtime, the `block_on` future pays a driver round trip per
+//! wake-up that a task does not).
 //!
 //! The futures-crate combinators run on corio's single-thread loop, like corio's own, so
 //! only the combinator differs; `JoinSet` and `tokio::time::timeout` need tokio's runtime
@@ -33,9 +39,11 @@ fn corio_loop() -> corio::LocalExecutor {
     corio::Builder::new().build_local()
 }
 
+/// With its drivers, as `#[tokio::main(flavor = "current_thread")]` builds it (corio's
+/// loop has its timer and reactor too).
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .expect("tokio runtime")
 }
@@ -222,21 +230,20 @@ fn wait_for_ready(c: &mut Criterion) {
     g.bench_function("corio_wait_for", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(async {
+            ex.block_on(corio::spawn(async move {
                 let mut s = 0;
                 for i in 0..N {
-                    s += corio::wait_for(std::future::ready(i), Some(d))
-                        .await
-                        .unwrap();
+                    s += corio::wait_for(std::future::ready(i), d).await.unwrap();
                 }
                 s
-            })
+            }))
+            .unwrap()
         })
     });
     g.bench_function("tokio_timeout", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
+            rt.block_on(tokio::spawn(async move {
                 let mut s = 0;
                 for i in 0..N {
                     s += tokio::time::timeout(d, std::future::ready(i))
@@ -244,7 +251,30 @@ fn wait_for_ready(c: &mut Criterion) {
                         .unwrap();
                 }
                 s
-            })
+            }))
+            .unwrap()
+        })
+    });
+    g.bench_function("smol_or_timer", |b| {
+        let ex = async_executor::LocalExecutor::new();
+        b.iter(|| {
+            async_io::block_on(ex.run(ex.spawn(async move {
+                let mut s = 0;
+                for i in 0..N {
+                    // smol's documented idiom: the timer future is built only if the
+                    // first one is pending.
+                    s += futures_lite::FutureExt::or(
+                        async { Ok(std::future::ready(i).await) },
+                        async {
+                            async_io::Timer::after(d).await;
+                            Err(())
+                        },
+                    )
+                    .await
+                    .unwrap();
+                }
+                s
+            })))
         })
     });
     g.finish();
@@ -255,31 +285,39 @@ fn task_group(c: &mut Criterion) {
     g.bench_function("corio_task_group", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(corio::task_group(|tg| async move {
-                for i in 0..N {
-                    let _child = tg.spawn(async move { Ok(i) }).unwrap();
+            ex.block_on(corio::spawn(corio::task_group(|tg| async move {
+                let children: Vec<_> = (0..N)
+                    .map(|i| tg.spawn(async move { Ok(i) }).unwrap())
+                    .collect();
+                let mut outputs = Vec::with_capacity(N);
+                for child in children {
+                    outputs.push(child.await.unwrap());
                 }
-                Ok::<_, ()>(())
-            }))
+                Ok::<_, ()>(outputs)
+            })))
+            .unwrap()
             .unwrap()
         })
     });
     g.bench_function("tokio_joinset", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
+            rt.block_on(tokio::spawn(async {
                 let mut set = tokio::task::JoinSet::new();
                 for i in 0..N {
                     set.spawn(async move { i });
                 }
+                let mut outputs = Vec::with_capacity(N);
                 while let Some(r) = set.join_next().await {
-                    r.unwrap();
+                    outputs.push(r.unwrap());
                 }
-            })
+                outputs
+            }))
+            .unwrap()
         })
     });
-    g.bench_function("smol_executor_join_all", |b| {
-        let ex = smol::Executor::new();
+    g.bench_function("smol_local_executor_join_all", |b| {
+        let ex = async_executor::LocalExecutor::new();
         b.iter(|| {
             futures_lite::future::block_on(ex.run(async {
                 let ts: Vec<_> = (0..N).map(|i| ex.spawn(async move { i })).collect();
