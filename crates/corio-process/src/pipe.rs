@@ -183,6 +183,128 @@ pipe_type!(
     ChildStderr, "stderr"
 );
 
+impl ChildStdin {
+    /// Writes all of `buf` (the `AsyncWrite` as an inherent method, so no extension
+    /// trait is needed).
+    ///
+    /// # Errors
+    ///
+    /// `BrokenPipe` once the child has exited or closed its stdin; the message names
+    /// the program.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe: part of `buf` may have been written when the future is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_process::{Command, Stdio};
+    /// corio_executor::run(async {
+    ///     let mut cat = Command::new("cat").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+    ///     cat.stdin.as_mut().unwrap().write_all(b"hello").await?;
+    ///     let out = cat.wait_with_output().await?; // closes stdin first
+    ///     assert_eq!(out.stdout, b"hello");
+    ///     std::io::Result::Ok(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub async fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            let n = std::future::poll_fn(|cx| Pin::new(&mut *self).poll_write(cx, buf)).await?;
+            buf = &buf[n..];
+        }
+        Ok(())
+    }
+}
+
+macro_rules! read_methods {
+    ($name:ident, $field:literal) => {
+        impl $name {
+            /// Reads some bytes into `buf`; 0 at end of stream (the `AsyncRead` as an
+            /// inherent method).
+            ///
+            /// # Errors
+            ///
+            /// A read error, naming the program.
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel-safe: no byte is lost when the future is dropped.
+            ///
+            /// # Examples
+            ///
+            /// See [`read_to_string`](Self::read_to_string).
+            pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                std::future::poll_fn(|cx| Pin::new(&mut *self).poll_read(cx, buf)).await
+            }
+
+            /// Reads to the end of the stream, appending to `buf`; returns how many bytes.
+            ///
+            /// # Errors
+            ///
+            /// A read error, naming the program.
+            ///
+            /// # Cancel safety
+            ///
+            /// Bytes read so far stay in `buf` when the future is dropped.
+            ///
+            /// # Examples
+            ///
+            /// See [`read_to_string`](Self::read_to_string).
+            pub async fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+                let start = buf.len();
+                let mut chunk = [0u8; 8192];
+                loop {
+                    match self.read(&mut chunk).await? {
+                        0 => return Ok(buf.len() - start),
+                        n => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+            }
+
+            /// Reads to the end of the stream as UTF-8, appending to `buf`.
+            ///
+            /// # Errors
+            ///
+            /// A read error, or `InvalidData` if the bytes are not UTF-8.
+            ///
+            /// # Cancel safety
+            ///
+            /// Not cancel-safe: bytes read so far are lost when the future is dropped.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use corio_process::{Command, Stdio};
+            /// corio_executor::run(async {
+            ///     let mut child = Command::shell("echo to-stdout; echo to-stderr >&2")
+            ///         .stdout(Stdio::piped())
+            ///         .stderr(Stdio::piped())
+            ///         .spawn()?;
+            ///     let mut text = String::new();
+            #[doc = concat!("     child.", $field, ".as_mut().unwrap().read_to_string(&mut text).await?;")]
+            #[doc = concat!("     assert_eq!(text, \"to-", $field, "\\n\");")]
+            ///     child.wait().await?;
+            ///     std::io::Result::Ok(())
+            /// })
+            /// .unwrap();
+            /// ```
+            pub async fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
+                let mut bytes = Vec::new();
+                self.read_to_end(&mut bytes).await?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                buf.push_str(&text);
+                Ok(text.len())
+            }
+        }
+    };
+}
+
+read_methods!(ChildStdout, "stdout");
+read_methods!(ChildStderr, "stderr");
+
 impl AsyncWrite for ChildStdin {
     fn poll_write(
         mut self: Pin<&mut Self>,

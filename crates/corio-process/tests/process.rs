@@ -10,7 +10,7 @@ use std::time::Duration;
 use corio_net::IoDriver;
 use corio_process::{Command, Stdio};
 use corio_timer::TimerDriver;
-use futures::{AsyncReadExt, AsyncWriteExt};
+use futures::AsyncReadExt;
 
 fn run<F: std::future::Future>(f: F) -> F::Output {
     corio_executor::Builder::new()

@@ -571,6 +571,55 @@ fn main() {
         tour.say("server shut down gracefully (stopped accepting, handlers finished)");
     });
 
+    // ---------------------------------------------------------------------------------
+    #[cfg(unix)]
+    {
+        tour.section("subprocesses: create_subprocess_exec, with pipes, wait and a timeout");
+        corio::run(async {
+            use corio::process::{Command, Stdio};
+            // `cat` as an echo peer: write its stdin, read its stdout, on the loop.
+            let mut cat = Command::new("cat")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = cat.stdin.take().unwrap();
+            stdin.write_all(b"meow\n").await.unwrap();
+            drop(stdin); // end of input: cat exits
+            let out = cat.wait_with_output().await.unwrap();
+            tour.say(format!(
+                "cat echoed {:?} and exited with {}",
+                String::from_utf8_lossy(&out.stdout).trim_end(),
+                out.status
+            ));
+            assert_eq!(out.stdout, b"meow\n");
+
+            // Ten children at once; none needs a thread to be waited for.
+            let t0 = Instant::now();
+            let outputs = corio::gather((0..10).map(|i| async move {
+                let out = Command::shell(format!("echo child {i}")).output().await;
+                String::from_utf8(out.unwrap().stdout).unwrap()
+            }))
+            .await;
+            tour.say(format!(
+                "10 concurrent `sh -c` children in {:.1} ms: {:?} ... {:?}",
+                t0.elapsed().as_secs_f64() * 1e3,
+                outputs[0].trim_end(),
+                outputs[9].trim_end()
+            ));
+
+            // A child that outlives its timeout is killed and reaped: no zombie.
+            let mut sleeper = Command::new("sleep").arg("60").spawn().unwrap();
+            let waited = corio::timeout(std::time::Duration::from_millis(20), sleeper.wait()).await;
+            assert!(waited.is_err());
+            sleeper.kill().unwrap();
+            let status = sleeper.wait().await.unwrap();
+            tour.say(format!(
+                "`sleep 60` timed out after 20 ms, killed: {status}"
+            ));
+        });
+    }
+
     println!(
         "\ntour complete in {:.1} ms",
         tour.start.elapsed().as_secs_f64() * 1e3

@@ -253,6 +253,15 @@ pub mod signal {
     pub use corio_signal::*;
 }
 
+/// Subprocesses (asyncio's `create_subprocess_exec` / `_shell`): [`Command`](process::Command)
+/// spawns a [`Child`](process::Child) with async pipes, `wait`, `kill_on_drop`, and no
+/// zombies; Unix only.
+#[cfg(unix)]
+pub mod process {
+    #[doc(inline)]
+    pub use corio_process::*;
+}
+
 /// Files and directories (asyncio's `to_thread(open(p).read)`, aiofiles): corio-fs, whole.
 /// Blocking I/O on the bounded pool, batched: a [`File`](fs::File) reads ahead and writes
 /// behind through one buffer; [`read_dir`](fs::read_dir) is a `Stream`; errors name the path.
