@@ -37,6 +37,7 @@ async fn main() -> std::io::Result<ExitCode> {
     )
     .await?;
     let local = server.local_addr()?;
+    // ANCHOR: ctrl_c
     // Listening to Ctrl-C starts here, before the address is announced.
     let ctrl_c = addr.is_some().then(corio::signal::ctrl_c);
     println!("serving on {local}");
@@ -51,6 +52,7 @@ async fn main() -> std::io::Result<ExitCode> {
         println!("server closed");
         return Ok(ExitCode::from(130));
     }
+    // ANCHOR_END: ctrl_c
 
     // The demo: a client sends three lines and reads them back.
     let start = Instant::now();

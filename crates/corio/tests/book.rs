@@ -93,6 +93,100 @@ async fn networking() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Sends `signal` to this process, as `kill -SIGNAL <pid>` from another terminal would.
+#[cfg(unix)]
+async fn kill_self(signal: &str) {
+    corio::process::Command::new("kill")
+        .args([format!("-{signal}"), std::process::id().to_string()])
+        .status()
+        .await
+        .unwrap();
+}
+
+#[cfg(unix)]
+#[corio::test]
+async fn signals() -> std::io::Result<()> {
+    // ANCHOR: signals
+    use corio::StreamExt;
+    use corio::signal::{SIGHUP, SIGTERM, Signals};
+
+    // asyncio: loop.add_signal_handler(SIGHUP, reload); loop.add_signal_handler(SIGTERM, stop)
+    let mut signals = Signals::new([SIGHUP, SIGTERM])?;
+    // Here another process would run `kill -HUP <pid>`, then `kill -TERM <pid>`.
+    let _sender = corio::spawn(async {
+        kill_self("HUP").await;
+        kill_self("TERM").await;
+    });
+    let mut reloads = 0;
+    while let Some(signal) = signals.next().await {
+        if signal == SIGHUP {
+            reloads += 1;
+            println!("SIGHUP: reloading the configuration");
+        } else {
+            println!("SIGTERM: shutting down");
+            break;
+        }
+    }
+    // ANCHOR_END: signals
+    assert_eq!(reloads, 1);
+    Ok(())
+}
+
+#[cfg(unix)]
+#[corio::test]
+async fn subprocesses() -> std::io::Result<()> {
+    // ANCHOR: subprocess_output
+    use corio::process::Command;
+
+    // asyncio: proc = await create_subprocess_exec("git", "--version", stdout=PIPE)
+    //          out, err = await proc.communicate()
+    let out = Command::new("sh")
+        .args(["-c", "echo $0 $1", "hello", "world"])
+        .output()
+        .await?;
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"hello world\n");
+
+    // asyncio: create_subprocess_shell("ls | wc -l")
+    let out = Command::shell("printf 'a\\nb\\n' | wc -l").output().await?;
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2");
+    // ANCHOR_END: subprocess_output
+
+    // ANCHOR: subprocess_pipes
+    use corio::process::Stdio;
+
+    // `cat` as an echo peer: write to its stdin, read its stdout, line by line.
+    let mut cat = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true) // if this function is cancelled, so is cat (and it is reaped)
+        .spawn()?;
+    let mut stdin = cat.stdin.take().unwrap();
+    let mut stdout = cat.stdout.take().unwrap();
+    stdin.write_all(b"ping\n").await?;
+    let mut buf = [0; 5];
+    let n = stdout.read(&mut buf).await?;
+    assert_eq!(&buf[..n], b"ping\n");
+    drop(stdin); // end of input: cat exits
+    let status = cat.wait().await?;
+    assert!(status.success());
+    // ANCHOR_END: subprocess_pipes
+
+    // ANCHOR: subprocess_timeout
+    // asyncio: try: await wait_for(proc.wait(), 1) except TimeoutError: proc.kill()
+    let mut child = Command::new("sleep").arg("60").spawn()?;
+    if corio::timeout(Duration::from_millis(50), child.wait())
+        .await
+        .is_err()
+    {
+        child.kill()?;
+    }
+    let status = child.wait().await?; // reaped: no zombie
+    assert!(!status.success());
+    // ANCHOR_END: subprocess_timeout
+    Ok(())
+}
+
 /// Every Rust sample of the book (`docs/src/*.md`) is compiled as a user's crate that
 /// depends on `corio` alone would compile it: each ```rust block only includes
 /// (`{{#include}}`) an example or this test file of the `corio` crate (both built by
