@@ -180,6 +180,14 @@ async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Error> {
     if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
+    // RFC 6761: `localhost` is the loopback interface; no resolver (and no thread of the
+    // blocking pool, which a paused clock cannot see) is needed.
+    if bare.eq_ignore_ascii_case("localhost") {
+        return Ok(vec![
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port)),
+        ]);
+    }
     let owned = bare.to_string();
     let result = corio_executor::spawn_blocking(move || {
         (owned.as_str(), port)
