@@ -43,6 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = format!("https://localhost:{}", server.local_addr().port());
     println!("HTTPS server on {base}; fetching {PAGES} pages, at most {IN_FLIGHT} at once");
 
+    // ANCHOR: client
     let client = Client::builder()
         .add_root_certificate(Certificate::from_pem(cert_pem.as_bytes())?)
         .build()?;
@@ -78,6 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }))
     .await;
+    // ANCHOR_END: client
     let elapsed = start.elapsed();
     println!();
     let ok = pages.iter().filter(|p| p.is_ok()).count();

@@ -187,6 +187,121 @@ async fn subprocesses() -> std::io::Result<()> {
     Ok(())
 }
 
+// ANCHOR: http_server
+/// An aiohttp.web handler: a request in, a response out.
+async fn hello(req: corio::http::server::Request) -> corio::http::server::Response {
+    corio::http::server::text(format!("you asked for {}", req.uri().path()))
+}
+
+async fn start_site() -> std::io::Result<corio::http::ServerHandle> {
+    let server = corio::http::Server::bind("127.0.0.1:0")
+        .await?
+        .header_read_timeout(Duration::from_secs(10)) // slowloris defence
+        .max_connections(10_000)
+        .serve(hello);
+    Ok(server)
+}
+// ANCHOR_END: http_server
+
+// ANCHOR: http_client
+async fn fetch_all(base: &str) -> Result<Vec<String>, corio::http::Error> {
+    // aiohttp.ClientSession(connector=TCPConnector(limit_per_host=10),
+    //                       timeout=ClientTimeout(total=30, sock_read=10))
+    let client = corio::http::Client::builder()
+        .limit_per_host(10)
+        .timeout(Duration::from_secs(30))
+        .read_timeout(Duration::from_secs(10))
+        .build()?;
+    let pages = corio::gather((0..20).map(|i| {
+        let (client, url) = (client.clone(), format!("{base}/page/{i}"));
+        async move {
+            let resp = client.get(&url).send().await?;
+            resp.error_for_status()?.text().await // raise_for_status(), await resp.text()
+        }
+    }))
+    .await;
+    pages.into_iter().collect() // the first error, or every page
+}
+// ANCHOR_END: http_client
+
+#[corio::test]
+async fn http_fetch_all() {
+    // ANCHOR: http_shutdown
+    let server = start_site().await.unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let pages = fetch_all(&base).await.unwrap();
+    assert_eq!(pages[3], "you asked for /page/3");
+    // Stop accepting, let in-flight requests finish (up to 5 s), then close the rest.
+    let cut_off = server.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(cut_off, 0);
+    // ANCHOR_END: http_shutdown
+}
+
+#[corio::test]
+async fn http_stream() {
+    let server = start_site().await.unwrap();
+    let url = format!("http://{}/big", server.local_addr());
+    // ANCHOR: http_stream
+    // async for chunk in resp.content.iter_any(): never the whole body in memory
+    let client = corio::http::Client::new();
+    let mut resp = client.get(&url).send().await.unwrap();
+    let mut size = 0;
+    while let Some(chunk) = resp.chunk().await.unwrap() {
+        size += chunk.len();
+    }
+    assert_eq!(size, "you asked for /big".len());
+    // ANCHOR_END: http_stream
+    server.shutdown(Duration::from_secs(5)).await;
+}
+
+#[corio::test]
+async fn http_errors() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // ANCHOR: http_errors
+    use corio::http::ErrorKind;
+    let client = corio::http::Client::new();
+    let url = format!("http://127.0.0.1:{port}/"); // nothing listens there
+    match client.get(&url).send().await {
+        Ok(resp) => println!("{}", resp.status()),
+        Err(e) if e.kind() == ErrorKind::ConnectRefused => {
+            // aiohttp.ClientConnectorError; the message names the address
+            assert!(e.to_string().contains(&format!("127.0.0.1:{port}")));
+        }
+        Err(e) if e.is_timeout() => println!("too slow: {:?}", e.timeout_kind()),
+        Err(e) => panic!("{e}"),
+    }
+    let err = client.get("ftp://example.com/").send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+    // ANCHOR_END: http_errors
+}
+
+// ANCHOR: http_paused
+#[corio::test(start_paused = true)]
+async fn read_timeout_in_virtual_time() {
+    // A peer that accepts and never answers.
+    let listener = corio::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let _peer = corio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn);
+        }
+    });
+    let client = corio::http::Client::builder()
+        .read_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let t0 = corio::clock::now();
+    let err = client.get(format!("http://{addr}/")).send().await.unwrap_err();
+    assert_eq!(err.timeout_kind(), Some(corio::http::TimeoutKind::Read));
+    assert!(corio::clock::now() - t0 >= Duration::from_secs(60)); // virtual: no real wait
+}
+// ANCHOR_END: http_paused
+
 /// Every Rust sample of the book (`docs/src/*.md`) is compiled as a user's crate that
 /// depends on `corio` alone would compile it: each ```rust block only includes
 /// (`{{#include}}`) an example or this test file of the `corio` crate (both built by
