@@ -230,7 +230,7 @@ fn wait_for_ready(c: &mut Criterion) {
     g.bench_function("corio_wait_for", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(corio::spawn(async move {
+            ex.block_on(ex.spawn(async move {
                 let mut s = 0;
                 for i in 0..N {
                     s += corio::wait_for(std::future::ready(i), d).await.unwrap();
@@ -243,7 +243,7 @@ fn wait_for_ready(c: &mut Criterion) {
     g.bench_function("tokio_timeout", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(tokio::spawn(async move {
+            rt.block_on(rt.spawn(async move {
                 let mut s = 0;
                 for i in 0..N {
                     s += tokio::time::timeout(d, std::future::ready(i))
@@ -285,7 +285,7 @@ fn task_group(c: &mut Criterion) {
     g.bench_function("corio_task_group", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(corio::spawn(corio::task_group(|tg| async move {
+            ex.block_on(ex.spawn(corio::task_group(|tg| async move {
                 let children: Vec<_> = (0..N)
                     .map(|i| tg.spawn(async move { Ok(i) }).unwrap())
                     .collect();
@@ -302,7 +302,7 @@ fn task_group(c: &mut Criterion) {
     g.bench_function("tokio_joinset", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(tokio::spawn(async {
+            rt.block_on(rt.spawn(async {
                 let mut set = tokio::task::JoinSet::new();
                 for i in 0..N {
                     set.spawn(async move { i });

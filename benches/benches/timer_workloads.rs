@@ -107,7 +107,7 @@ fn sleeps_random(c: &mut Criterion) {
         let ex = corio_loop();
         b.iter(|| {
             let delays = delays.clone();
-            ex.block_on(corio::spawn(async move {
+            ex.block_on(ex.spawn(async move {
                 let ts: Vec<_> = delays
                     .iter()
                     .map(|&d| corio::spawn(corio::sleep(d)))
@@ -124,7 +124,7 @@ fn sleeps_random(c: &mut Criterion) {
         let rt = tokio_rt();
         b.iter(|| {
             let delays = delays.clone();
-            rt.block_on(tokio::spawn(async move {
+            rt.block_on(rt.spawn(async move {
                 let ts: Vec<_> = delays
                     .iter()
                     .map(|&d| tokio::spawn(tokio::time::sleep(d)))
@@ -168,7 +168,7 @@ fn timeouts_ready(c: &mut Criterion) {
     g.bench_function("corio", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(corio::spawn(async move {
+            ex.block_on(ex.spawn(async move {
                 let mut s = 0usize;
                 for i in 0..TIMEOUTS {
                     s += corio::timeout(d, std::future::ready(i)).await.unwrap();
@@ -182,7 +182,7 @@ fn timeouts_ready(c: &mut Criterion) {
     g.bench_function("tokio", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(tokio::spawn(async move {
+            rt.block_on(rt.spawn(async move {
                 let mut s = 0usize;
                 for i in 0..TIMEOUTS {
                     s += tokio::time::timeout(d, std::future::ready(i))
@@ -219,7 +219,7 @@ fn timeouts_pending_once(c: &mut Criterion) {
     g.bench_function("corio", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(corio::spawn(async move {
+            ex.block_on(ex.spawn(async move {
                 for _ in 0..TIMEOUTS {
                     corio::timeout(d, YieldOnce(false)).await.unwrap();
                 }
@@ -231,7 +231,7 @@ fn timeouts_pending_once(c: &mut Criterion) {
     g.bench_function("tokio", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(tokio::spawn(async move {
+            rt.block_on(rt.spawn(async move {
                 for _ in 0..TIMEOUTS {
                     tokio::time::timeout(d, YieldOnce(false)).await.unwrap();
                 }
@@ -268,7 +268,7 @@ fn sleep_reset(c: &mut Criterion) {
         let ex = corio_loop();
         b.iter(|| {
             let offsets = offsets.clone();
-            ex.block_on(corio::spawn(async move {
+            ex.block_on(ex.spawn(async move {
                 let mut s = corio::sleep(Duration::from_secs(30));
                 poll_once(Pin::new(&mut s)).await;
                 let now = Instant::now();
@@ -285,7 +285,7 @@ fn sleep_reset(c: &mut Criterion) {
         let rt = tokio_rt();
         b.iter(|| {
             let offsets = offsets.clone();
-            rt.block_on(tokio::spawn(async move {
+            rt.block_on(rt.spawn(async move {
                 let s = tokio::time::sleep(Duration::from_secs(30));
                 tokio::pin!(s);
                 poll_once(s.as_mut()).await;
