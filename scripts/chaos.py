@@ -49,7 +49,7 @@ ORDERED = ROOT / "scripts" / "chaos-ordered.txt"
 # integration tests (tests/*.rs). The crates' unit tests (their lib test binaries) test
 # internals, some the scheduler itself, and are not run here.
 SELECTED = {
-    "corio": ["book", "one_clock", "under_load"],
+    "corio": ["book", "ctrl_c", "one_clock", "under_load"],
     "corio-executor": [
         "executor_run",
         "executor_task",
@@ -97,6 +97,7 @@ SELECTED = {
         "time",
     ],
     "corio-net": [
+        "async_fd",
         "multi_thread",
         "reactor_deadlines",
         "readiness",
@@ -107,6 +108,8 @@ SELECTED = {
         "udp_unix",
     ],
     "corio-hyper": ["hyper_round_trip"],
+    "corio-signal": ["real_signals"],
+    "corio-process": ["process"],
 }
 
 # Test targets deliberately not run here, and why. A test target in neither list is an

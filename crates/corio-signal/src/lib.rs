@@ -31,7 +31,10 @@
 //!   tokio (and with signal-hook used directly) a program that once listened for SIGINT
 //!   or SIGTERM ignores it for the rest of its life. corio restores the default action
 //!   (terminate) whenever no listener is alive at delivery, for signals that had their
-//!   default disposition.
+//!   default disposition. The rule assumes corio is the only listener of such a signal:
+//!   a library that registers its own handler for it later (tokio::signal, signal-hook)
+//!   sees the process end on a delivery while no corio listener is alive. Registered
+//!   before corio's first listener, it keeps the signal (corio then restores nothing).
 //! - **Ctrl-C in `main` is decided at delivery.** Whether the program's own [`ctrl_c`]
 //!   or the loop's cancel-main rule gets a SIGINT is decided inside the handler, so a
 //!   listener dropped just after a signal arrived cannot make both (or neither) act.
