@@ -1,5 +1,6 @@
 //! [`File`]: an open file whose reads, writes and seeks run on the blocking pool, batched
-//! through one buffer so that small reads and writes do not each pay a thread hop.
+//! through two buffers so that small reads and writes do not each pay a thread hop, and
+//! straight-through reading and writing overlap with the pool's system calls.
 
 mod job;
 
@@ -19,12 +20,14 @@ use crate::open_options::OpenOptions;
 use crate::pool;
 use job::{Action, Done, Job, Outcome};
 
-/// The buffer a file starts with, and the first read's size: 64 KiB.
+/// The first read's size, and the first write buffer's: 64 KiB.
 pub(crate) const BUFFER: usize = 64 << 10;
-/// Sequential reads double their size up to this: 1 MiB.
-const MAX_READ: usize = 1 << 20;
+/// Sequential reads, and writes handed over full, double their size up to this: 1 MiB.
+const MAX_CHUNK: usize = 1 << 20;
 /// A single large write is buffered (and handed to the pool) up to this much at once.
 const MAX_WRITE: usize = 4 << 20;
+/// Refills in a row after which the next buffer is read ahead while this one is used.
+const PREFETCH_AFTER: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -42,15 +45,21 @@ enum Mode {
 ///
 /// # Buffering
 ///
-/// A `File` owns one buffer. Reads fill it with one hop to the pool (64 KiB at first,
+/// A `File` has two buffers. Reads fill one with one hop to the pool (64 KiB at first,
 /// doubling on each further sequential refill up to 1 MiB) and are then served from it
 /// without leaving the loop: reading a file 4 KiB at a time costs one hop per 16 reads
-/// or fewer. Writes are copied into it and handed to the pool in one hop when it is full
-/// (64 KiB, or one large write of up to 4 MiB), on [`flush`](futures_io::AsyncWrite::poll_flush),
-/// or before any other operation; the write then runs while the caller goes on, and the
-/// next call waits for it. Seeks and the other operations account for buffered data: a
-/// seek after reading steps back over what was read ahead, a read after writing writes
-/// first, in the same hop.
+/// or fewer. Once a file is being read straight through (a third refill in a row), the
+/// next chunk is read ahead into the other buffer while this one is used. Writes are
+/// copied into a buffer and handed to the pool when it is full (64 KiB, doubling up to
+/// 1 MiB, or one large write of up to 4 MiB), on
+/// [`flush`](futures_io::AsyncWrite::poll_flush), or before any other operation; a full
+/// buffer is written behind, on the pool, while the caller fills the other. Seeks and the
+/// other operations account for buffered data: a seek after reading steps back over
+/// what was read (and read ahead), a read after writing writes first, in the same hop.
+///
+/// Reading ahead assumes a regular file. On a FIFO or a character device opened as a
+/// `File`, a read ahead waits on its pool thread for data, and the file's next operation
+/// other than a read waits for it.
 ///
 /// # Errors and flushing
 ///
@@ -98,10 +107,29 @@ pub struct File {
     pos: usize,
     filled: usize,
     mode: Mode,
-    busy: Option<(Action, Task<Done>)>,
+    /// What a read-ahead job brought while `buf` was still being read: the bytes that
+    /// follow `buf[pos..filled]` in the file (a count of 0: end of file). Set only while
+    /// `mode` is `Reading`.
+    ahead: Option<(Vec<u8>, usize)>,
+    /// The second buffer, for a job that runs beside `buf` (read-ahead, write-behind).
+    spare: Vec<u8>,
+    busy: Option<Busy>,
     path: Option<Arc<Path>>,
     /// The size of the next read: doubles while reads follow reads.
     read_size: usize,
+    /// The size of the next write buffer: doubles while full buffers are handed over.
+    write_size: usize,
+    /// Reads in a row (refills and read-aheads) with no other operation between.
+    streak: u32,
+}
+
+/// The job in flight.
+struct Busy {
+    action: Action,
+    task: Task<Done>,
+    /// The job has the spare buffer and `buf` stayed here (a read-ahead, or a write-behind
+    /// of a full buffer); otherwise the job took `buf` and its bytes.
+    beside: bool,
 }
 
 impl File {
@@ -198,9 +226,13 @@ impl File {
             pos: 0,
             filled: 0,
             mode: Mode::Idle,
+            ahead: None,
+            spare: Vec::new(),
             busy: None,
             path,
             read_size: BUFFER,
+            write_size: BUFFER,
+            streak: 0,
         }
     }
 
@@ -368,41 +400,81 @@ impl File {
     /// Completes the job in flight, if any, and puts the file back together: `None` when
     /// there was none, else the job's action and outcome.
     fn poll_busy(&mut self, cx: &mut Context<'_>) -> Poll<Option<(Action, io::Result<Outcome>)>> {
-        let Some((action, task)) = &mut self.busy else {
+        let Some(busy) = &mut self.busy else {
             return Poll::Ready(None);
         };
-        let result = ready!(Pin::new(task).poll(cx));
-        let action = *action;
-        self.busy = None;
-        self.pos = 0;
-        self.filled = 0;
-        self.mode = Mode::Idle;
-        let outcome = match result {
-            Ok(done) => {
-                self.file = Some(done.file);
-                self.buf = done.buf;
-                if matches!(done.outcome, Ok(Outcome::Read)) && done.filled > 0 {
-                    self.filled = done.filled;
+        let result = ready!(Pin::new(&mut busy.task).poll(cx));
+        let Busy { action, beside, .. } = self.busy.take().expect("checked above");
+        let done = match result {
+            Ok(done) => done,
+            Err(e) => {
+                if !beside {
+                    self.reset();
+                }
+                return Poll::Ready(Some((action, Err(pool::join_error(e)))));
+            }
+        };
+        self.file = Some(done.file);
+        let read = match (&done.outcome, action) {
+            (Ok(Outcome::Read), _) => Some(done.filled),
+            _ => None,
+        };
+        if !beside {
+            // The job took `buf` (and its bytes); it comes back empty or with what it read.
+            self.buf = done.buf;
+            self.reset();
+            if let Some(n @ 1..) = read {
+                self.filled = n;
+                self.mode = Mode::Reading;
+            }
+        } else if let (Action::Read(_), Some(n)) = (action, read) {
+            if self.mode == Mode::Reading {
+                self.ahead = Some((done.buf, n)); // `buf` still has unread bytes
+            } else {
+                // `buf` was used up meanwhile: the bytes read ahead become the buffer.
+                self.spare = std::mem::replace(&mut self.buf, done.buf);
+                self.reset();
+                if n > 0 {
+                    self.filled = n;
                     self.mode = Mode::Reading;
                 }
-                done.outcome
             }
-            Err(e) => Err(pool::join_error(e)),
-        };
-        Poll::Ready(Some((action, outcome)))
+        } else {
+            // A write-behind (or a failed read-ahead): its buffer is free again. `buf`
+            // holds what was written since, untouched.
+            self.spare = done.buf;
+        }
+        Poll::Ready(Some((action, done.outcome)))
     }
 
-    /// Hands the file, its buffered bytes and `action` to the pool.
+    fn reset(&mut self) {
+        self.mode = Mode::Idle;
+        self.pos = 0;
+        self.filled = 0;
+    }
+
+    /// Hands the file, its buffered bytes and `action` to the pool (the job takes `buf`).
+    /// There must be no job in flight.
     fn start(&mut self, action: Action) -> io::Result<()> {
         debug_assert!(self.busy.is_none());
         let file = self.file.take().ok_or_else(lost)?;
-        let (pending, rewind) = match self.mode {
+        let (pending, mut rewind) = match self.mode {
             Mode::Idle => (0, 0),
             Mode::Reading => (0, (self.filled - self.pos) as u64),
             Mode::Writing => (self.filled, 0),
         };
-        if !matches!(action, Action::Read(_)) || self.mode == Mode::Writing {
+        if let Some((buf, n)) = self.ahead.take() {
+            rewind += n as u64;
+            self.spare = buf;
+        }
+        if let Action::Read(_) = action {
+            self.streak += 1;
+        } else {
+            self.streak = 0;
             self.read_size = BUFFER;
+        }
+        if !matches!(action, Action::Flush | Action::SyncAll | Action::SyncData) {
+            self.write_size = BUFFER;
         }
         let job = Job {
             file,
@@ -412,11 +484,53 @@ impl File {
             action,
             path: self.path.clone(),
         };
-        self.mode = Mode::Idle;
-        self.pos = 0;
-        self.filled = 0;
-        self.busy = Some((action, pool::spawn(move || job.run())));
+        self.reset();
+        self.busy = Some(Busy {
+            action,
+            task: pool::spawn(move || job.run()),
+            beside: false,
+        });
         Ok(())
+    }
+
+    /// Starts a job on the spare buffer while `buf` stays: reading the next chunk ahead
+    /// (`Action::Read`), or writing `buf`'s full bytes behind (`Action::Flush`, after
+    /// which `buf` is the spare, empty).
+    fn start_beside(&mut self, action: Action) {
+        debug_assert!(self.busy.is_none());
+        let Some(file) = self.file.take() else { return };
+        let (buf, pending) = match action {
+            Action::Read(_) => (std::mem::take(&mut self.spare), 0),
+            _ => {
+                let full = std::mem::replace(&mut self.buf, std::mem::take(&mut self.spare));
+                let pending = self.filled;
+                self.reset();
+                (full, pending)
+            }
+        };
+        let job = Job {
+            file,
+            buf,
+            pending,
+            rewind: 0,
+            action,
+            path: self.path.clone(),
+        };
+        self.busy = Some(Busy {
+            action,
+            task: pool::spawn(move || job.run()),
+            beside: true,
+        });
+    }
+
+    /// Reads the next chunk ahead if the file is being read straight through.
+    fn read_ahead(&mut self) {
+        if self.busy.is_none() && self.ahead.is_none() && self.streak >= PREFETCH_AFTER {
+            let size = self.read_size;
+            self.read_size = (size * 2).min(MAX_CHUNK);
+            self.streak += 1;
+            self.start_beside(Action::Read(size));
+        }
     }
 
     /// Runs `action` to completion: the in-flight job first (its error is ours to report;
@@ -429,6 +543,7 @@ impl File {
                     return Poll::Ready(outcome);
                 }
                 outcome?;
+                continue;
             }
             if action == Action::Flush && self.mode == Mode::Idle {
                 return Poll::Ready(Ok(Outcome::Done));
@@ -440,27 +555,41 @@ impl File {
     /// Makes the buffer hold unread bytes, or says end of file (`false`).
     fn poll_fill(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<bool>> {
         loop {
-            if let Some((done, outcome)) = ready!(self.poll_busy(cx)) {
+            if self.mode == Mode::Reading {
+                self.read_ahead();
+                return Poll::Ready(Ok(true));
+            }
+            debug_assert!(
+                self.ahead.is_none(),
+                "read-ahead bytes only follow unread ones"
+            );
+            if self.busy.is_some() {
+                let (done, outcome) = ready!(self.poll_busy(cx)).expect("a job is in flight");
                 outcome?;
                 if matches!(done, Action::Read(_)) && self.mode == Mode::Idle {
                     return Poll::Ready(Ok(false)); // a read of 0 bytes: end of file
                 }
+                continue;
             }
-            if self.mode == Mode::Reading {
-                return Poll::Ready(Ok(true));
-            }
-            let size = self.read_size.max(want.min(MAX_READ));
+            let size = self.read_size.max(want.min(MAX_CHUNK));
             self.start(Action::Read(size))?;
-            self.read_size = (size * 2).min(MAX_READ);
+            self.read_size = (size * 2).min(MAX_CHUNK);
         }
     }
 
+    /// Marks `n` buffered bytes as read. When the buffer is used up, bytes read ahead take
+    /// its place, so that `ahead` is only ever set while `mode` is `Reading`.
     fn consume_read(&mut self, n: usize) {
         self.pos += n;
         if self.pos >= self.filled {
-            self.mode = Mode::Idle;
-            self.pos = 0;
-            self.filled = 0;
+            self.reset();
+            if let Some((buf, n)) = self.ahead.take() {
+                self.spare = std::mem::replace(&mut self.buf, buf);
+                if n > 0 {
+                    self.filled = n;
+                    self.mode = Mode::Reading;
+                }
+            }
         }
     }
 }
@@ -514,19 +643,34 @@ impl AsyncWrite for File {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         loop {
-            if let Some((_, outcome)) = ready!(this.poll_busy(cx)) {
-                outcome?;
+            // Anything in flight but a write-behind is waited for; a write-behind only
+            // when `buf` is full again.
+            let behind = this
+                .busy
+                .as_ref()
+                .is_some_and(|b| b.beside && b.action == Action::Flush);
+            let full = this.mode == Mode::Writing && this.filled == this.buf.len();
+            if this.busy.is_some() && (!behind || full) {
+                if let Some((_, outcome)) = ready!(this.poll_busy(cx)) {
+                    outcome?;
+                }
+                continue;
             }
             if this.mode == Mode::Reading {
                 // Step back over the read-ahead before writing where the reader is.
                 this.start(Action::Flush)?;
                 continue;
             }
+            if full {
+                this.write_size = (this.write_size * 2).min(MAX_CHUNK);
+                this.start_beside(Action::Flush);
+                continue;
+            }
             if data.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            if this.filled == 0 && data.len() > this.buf.len() {
-                let size = data.len().clamp(BUFFER, MAX_WRITE);
+            if this.filled == 0 {
+                let size = data.len().clamp(this.write_size, MAX_WRITE);
                 if this.buf.len() < size {
                     this.buf.resize(size, 0);
                 }
@@ -535,9 +679,10 @@ impl AsyncWrite for File {
             this.buf[this.filled..this.filled + n].copy_from_slice(&data[..n]);
             this.filled += n;
             this.mode = Mode::Writing;
-            if this.filled == this.buf.len() {
-                // Full: write it in the background; the next call waits for it.
-                this.start(Action::Flush)?;
+            if this.filled == this.buf.len() && this.busy.is_none() {
+                // Full: write it behind, on the pool, while the caller fills the other.
+                this.write_size = (this.write_size * 2).min(MAX_CHUNK);
+                this.start_beside(Action::Flush);
             }
             return Poll::Ready(Ok(n));
         }
@@ -548,6 +693,7 @@ impl AsyncWrite for File {
         loop {
             if let Some((_, outcome)) = ready!(this.poll_busy(cx)) {
                 outcome?;
+                continue;
             }
             if this.mode != Mode::Writing {
                 // Read-ahead stays: flushing concerns written bytes only.
@@ -578,20 +724,46 @@ impl AsyncSeek for File {
 impl Drop for File {
     fn drop(&mut self) {
         // A job in flight finishes on its own (its task detaches) and closes the file.
-        // Bytes accepted but not yet handed over go to the pool now.
-        if self.mode == Mode::Writing && self.filled > 0 {
-            if let Some(file) = self.file.take() {
-                let job = Job {
-                    file,
-                    buf: std::mem::take(&mut self.buf),
-                    pending: self.filled,
-                    rewind: 0,
-                    action: Action::Flush,
-                    path: self.path.clone(),
-                };
-                pool::spawn(move || drop(job.run())).detach();
-            }
+        // Bytes accepted but not yet handed over go to the pool now, after it.
+        if self.mode != Mode::Writing || self.filled == 0 {
+            return;
         }
+        let job = Job {
+            file: match self.file.take() {
+                Some(file) => file,
+                None if self.busy.is_some() => {
+                    // A write-behind has the file: wait for it on the pool, then write.
+                    let busy = self.busy.take().expect("checked");
+                    let (buf, pending, path) = (
+                        std::mem::take(&mut self.buf),
+                        self.filled,
+                        self.path.clone(),
+                    );
+                    pool::spawn(move || {
+                        if let Ok(done) = busy.task.join_blocking() {
+                            let job = Job {
+                                file: done.file,
+                                buf,
+                                pending,
+                                rewind: 0,
+                                action: Action::Flush,
+                                path,
+                            };
+                            drop(job.run());
+                        }
+                    })
+                    .detach();
+                    return;
+                }
+                None => return,
+            },
+            buf: std::mem::take(&mut self.buf),
+            pending: self.filled,
+            rewind: 0,
+            action: Action::Flush,
+            path: self.path.clone(),
+        };
+        pool::spawn(move || drop(job.run())).detach();
     }
 }
 
@@ -601,7 +773,8 @@ impl fmt::Debug for File {
             .field("path", &self.path)
             .field("mode", &self.mode)
             .field("buffered", &(self.filled - self.pos.min(self.filled)))
-            .field("busy", &self.busy.as_ref().map(|(a, _)| a))
+            .field("read_ahead", &self.ahead.as_ref().map(|(_, n)| n))
+            .field("busy", &self.busy.as_ref().map(|b| b.action))
             .finish()
     }
 }

@@ -6,7 +6,7 @@
 //! async-fs and asyncio's `to_thread` do: each operation runs on corio's bounded
 //! [blocking pool](corio_executor::BlockingPool), and the loop's thread goes on with other
 //! tasks meanwhile. What it adds is batching: a [`File`] reads ahead and writes behind
-//! through one buffer, and [`read_dir`] lists 512 entries per hop, so code that reads a
+//! through two buffers, and [`read_dir`] lists 512 entries per hop, so code that reads a
 //! file 4 KiB at a time or walks a large directory pays for a few hops, not one per call.
 //!
 //! - Whole-file and path functions: [`read`], [`read_to_string`], [`write()`], [`copy`],

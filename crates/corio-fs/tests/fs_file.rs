@@ -114,8 +114,22 @@ async fn oracle_run(seed: u64, ops: usize, dir: &std::path::Path) {
         .unwrap();
     let mut oracle = Cursor::new(Vec::new());
     let mut log = Vec::new();
+    // Odd seeds run in streaks: mostly the same kind of op again, 4-100 KiB at a time, so
+    // reads go straight through several buffers (read-ahead) and writes fill several
+    // (write-behind) before a seek or the other kind interrupts them.
+    let streaky = seed % 2 == 1;
+    let mut last: Option<Op> = None;
     for step in 0..ops {
-        let op = random_op(&mut rng, oracle.get_ref().len() as u64);
+        let len = oracle.get_ref().len() as u64;
+        let op = match &last {
+            Some(Op::Read(_)) if streaky && rng.u8(0..10) < 9 => {
+                Op::Read(rng.usize(4_096..100_000))
+            }
+            Some(Op::Write(_)) if streaky && rng.u8(0..10) < 9 => {
+                Op::Write((0..rng.usize(4_096..100_000)).map(|_| rng.u8(..)).collect())
+            }
+            _ => random_op(&mut rng, len),
+        };
         let at = format!("seed {seed}, step {step}: {op:?}, after {log:?}");
         match &op {
             Op::Read(n) => {
@@ -186,6 +200,11 @@ async fn oracle_run(seed: u64, ops: usize, dir: &std::path::Path) {
                 assert_eq!(len, oracle.get_ref().len() as u64, "{at}");
             }
         }
+        let kind = match &op {
+            Op::Read(_) => Some(Op::Read(0)),
+            Op::Write(_) => Some(Op::Write(Vec::new())),
+            _ => None,
+        };
         log.push(match op {
             Op::Write(d) => format!("Write({})", d.len()),
             Op::DroppedWrite(d) => format!("DroppedWrite({})", d.len()),
@@ -194,6 +213,7 @@ async fn oracle_run(seed: u64, ops: usize, dir: &std::path::Path) {
         if log.len() > 12 {
             log.remove(0);
         }
+        last = kind;
     }
     file.flush().await.unwrap();
     drop(file);
