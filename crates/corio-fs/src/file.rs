@@ -3,6 +3,7 @@
 //! straight-through reading and writing overlap with the pool's system calls.
 
 mod job;
+mod methods;
 
 use std::fmt;
 use std::fs::{File as StdFile, Metadata};

@@ -4,7 +4,6 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use corio_fs::{File, OpenOptions, PathError};
-use futures::io::AsyncReadExt;
 
 /// The error's kind, and its message naming `path`; the `PathError` inside agrees.
 fn check(err: std::io::Error, kind: ErrorKind, path: &Path) {
@@ -207,7 +206,6 @@ fn write_errors_name_the_path_on_the_next_call() {
         eprintln!("SKIPPED: no /dev/full");
         return;
     }
-    use futures::io::AsyncWriteExt;
     corio_executor::run(async {
         let mut file = OpenOptions::new()
             .write(true)

@@ -4,11 +4,10 @@
 
 use std::future::Future;
 use std::io::{Cursor, Read as _, Seek as _, SeekFrom, Write as _};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use corio_fs::{File, OpenOptions};
-use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
 /// Deterministic bytes for offset `at` of the big file (not periodic on 4 KiB).
 fn pattern(at: usize, out: &mut [u8]) {
@@ -238,10 +237,10 @@ fn file_random_interleavings_match_std_cursor() {
 }
 
 /// Polls `fut` once with a waker that does nothing, then drops it.
-fn poll_once_and_drop<F: Future + Unpin>(mut fut: F) -> Poll<F::Output> {
+fn poll_once_and_drop<F: Future>(fut: F) -> Poll<F::Output> {
     let waker = futures::task::noop_waker();
     let mut cx = Context::from_waker(&waker);
-    Pin::new(&mut fut).poll(&mut cx)
+    std::pin::pin!(fut).poll(&mut cx)
 }
 
 #[test]

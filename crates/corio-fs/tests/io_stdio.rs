@@ -7,7 +7,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
 use futures::StreamExt;
-use futures::io::AsyncWriteExt;
 
 const MODE: &str = "CORIO_FS_CHILD";
 

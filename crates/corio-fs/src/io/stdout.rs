@@ -159,6 +159,54 @@ macro_rules! stream {
             $ty { _priv: () }
         }
 
+        impl $ty {
+            /// Queues all of `data` (waiting for room when 64 KiB are already queued);
+            /// [`flush`](Self::flush) to wait until it is written.
+            ///
+            /// # Errors
+            ///
+            /// The error of an earlier write of this stream (a closed pipe: `BrokenPipe`).
+            ///
+            /// # Cancel safety
+            ///
+            /// Bytes queued before the future was dropped are written; how many is not
+            /// told (use `futures_io`'s `poll_write` to count them).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # corio_executor::run(async {
+            #[doc = concat!("let mut out = corio_fs::io::", stringify!($fun), "();")]
+            /// out.write_all(b"no extension trait needed\n").await?;
+            /// out.flush().await?;
+            /// # std::io::Result::Ok(()) }).unwrap();
+            /// ```
+            pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
+                while !data.is_empty() {
+                    let n = std::future::poll_fn(|cx| Target::$target.poll_write(cx, data)).await?;
+                    data = &data[n..];
+                }
+                Ok(())
+            }
+
+            /// Waits until everything queued on this stream, by any handle, is written.
+            ///
+            /// # Errors
+            ///
+            /// The error of a queued write.
+            ///
+            /// # Cancel safety
+            ///
+            /// Dropping the future loses nothing: the queue is written all the same.
+            ///
+            /// # Examples
+            ///
+            /// See [`write_all`](Self::write_all).
+            pub async fn flush(&mut self) -> io::Result<()> {
+                std::future::poll_fn(|cx| Target::$target.poll_flush(cx)).await
+            }
+        }
+
         impl AsyncWrite for $ty {
             fn poll_write(
                 self: Pin<&mut Self>,
