@@ -439,3 +439,75 @@ fn book_samples_are_compiled_as_a_corio_user_would() {
         problems.join("\n  ")
     );
 }
+
+// ANCHOR: files
+#[corio::test]
+async fn files() -> std::io::Result<()> {
+    use corio::StreamExt; // for `.next()` on the streams below
+    let dir = std::env::temp_dir().join(format!("corio-book-files-{}", std::process::id()));
+
+    // os.makedirs(dir, exist_ok=True); Path(p).write_text(..); Path(p).read_text()
+    corio::fs::create_dir_all(&dir).await?;
+    corio::fs::write(dir.join("notes.txt"), "first\nsecond\n").await?;
+    let text = corio::fs::read_to_string(dir.join("notes.txt")).await?;
+    assert_eq!(text, "first\nsecond\n");
+
+    // async with aiofiles.open(p, "a") as f: await f.write("third\n")
+    let path = dir.join("notes.txt");
+    let mut log = corio::fs::File::options().append(true).open(&path).await?;
+    log.write_all(b"third\n").await?;
+    log.flush().await?; // a write's error shows here (or in sync_all)
+
+    // async with aiofiles.open(p) as f: async for line in f: ...
+    let mut lines = corio::io::lines(corio::fs::File::open(&path).await?);
+    let mut seen = Vec::new();
+    while let Some(line) = lines.next().await {
+        seen.push(line?);
+    }
+    assert_eq!(seen, ["first", "second", "third"]);
+
+    // for entry in os.scandir(dir): ...
+    let mut entries = corio::fs::read_dir(&dir).await?;
+    while let Some(entry) = entries.next().await {
+        let entry = entry?;
+        println!("{:?} is a file: {}", entry.file_name(), entry.file_type()?.is_file());
+    }
+
+    corio::fs::remove_dir_all(&dir).await?; // shutil.rmtree(dir)
+    Ok(())
+}
+// ANCHOR_END: files
+
+#[corio::test]
+async fn file_errors() {
+    // ANCHOR: file_errors
+    let err = corio::fs::read_to_string("settings.toml").await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound); // Python: FileNotFoundError
+    assert_eq!(
+        err.to_string(),
+        "read `settings.toml`: No such file or directory (os error 2)"
+    );
+    // ANCHOR_END: file_errors
+}
+
+// ANCHOR: stdin
+/// `for line in sys.stdin: print(line.upper())`, without blocking the loop: the reads
+/// and writes run on the blocking pool.
+async fn shout() -> std::io::Result<()> {
+    use corio::StreamExt;
+    let mut lines = corio::io::stdin().lines();
+    let mut out = corio::io::stdout();
+    while let Some(line) = lines.next().await {
+        out.write_all(line?.to_uppercase().as_bytes()).await?;
+        out.write_all(b"\n").await?;
+    }
+    out.flush().await // before the program exits
+}
+// ANCHOR_END: stdin
+
+/// The stdin sample is compiled here; tests/io_stdio.rs in corio-fs runs the same loop
+/// in a child process with a piped stdin.
+#[test]
+fn stdin_sample_compiles() {
+    let _never_polled = shout();
+}
