@@ -41,6 +41,30 @@ pub fn now() -> Instant {
     }
 }
 
+thread_local! {
+    /// The real-clock time of the current loop's last turn (libuv's `uv_now`), kept by the
+    /// loop's [`TimerDriver`](crate::TimerDriver) each time it parks; `None` outside a
+    /// real-clock loop.
+    static TURN_NOW: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets the time of this thread's loop turn (the timer driver does, at each park and when
+/// entered); returns the previous value, which an exiting driver restores.
+pub(crate) fn set_turn_now(t: Option<Instant>) -> Option<Instant> {
+    TURN_NOW.try_with(|c| c.replace(t)).ok().flatten()
+}
+
+/// The time a deadline that starts "now" is counted from, read without a clock call where
+/// possible: on a real-clock loop, the time of its last turn (at most one turn old: the
+/// loop turns its timer at least every 61 polls); elsewhere (a paused clock, outside any
+/// loop) [`now`]. A deadline counted from it is at most one turn early, never late.
+pub(crate) fn turn_now() -> Instant {
+    match TURN_NOW.try_with(std::cell::Cell::get) {
+        Ok(Some(t)) => t,
+        _ => now(),
+    }
+}
+
 /// A deadline so far ahead that it means "never": `now` plus about 34.8 years, or the
 /// largest representable instant short of that.
 pub(crate) fn far_future(now: Instant) -> Instant {

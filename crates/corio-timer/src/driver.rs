@@ -258,7 +258,9 @@ impl<D: Driver> TimerDriver<D> {
             }
         };
         self.inner.park(wait);
-        let now = self.shared.clock.tick_of_now(Instant::now());
+        let wall = Instant::now();
+        clock::set_turn_now(Some(wall));
+        let now = self.shared.clock.tick_of_now(wall);
         let mut st = self.shared.lock();
         st.sleeping_until = 0;
         st.wheel.advance(now, &mut self.wake);
@@ -337,7 +339,10 @@ impl<D: Driver> Driver for TimerDriver<D> {
         // Crates below the timer (corio-net's connect timeouts and server deadlines) find
         // this loop's clock through corio-core's hook.
         let prev_clock = corio_core::time::replace_clock(Some(&LOOP_CLOCK));
-        SAVED.with(|s| s.borrow_mut().push((prev, prev_clock, inner)));
+        // A paused clock's time is exact and cheap: no turn time is kept for it.
+        let turn = (!self.shared.clock.is_paused()).then(Instant::now);
+        let prev_turn = clock::set_turn_now(turn);
+        SAVED.with(|s| s.borrow_mut().push((prev, prev_clock, prev_turn, inner)));
         DriverGuard::new(Entered)
     }
 }
@@ -371,6 +376,7 @@ thread_local! {
 type Saved = (
     Option<TimerHandle>,
     Option<&'static dyn corio_core::time::Clock>,
+    Option<Instant>,
     DriverGuard,
 );
 
@@ -380,8 +386,11 @@ struct Entered;
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        if let Ok(Some((prev, prev_clock, inner))) = SAVED.try_with(|s| s.borrow_mut().pop()) {
+        if let Ok(Some((prev, prev_clock, prev_turn, inner))) =
+            SAVED.try_with(|s| s.borrow_mut().pop())
+        {
             corio_core::time::replace_clock(prev_clock);
+            clock::set_turn_now(prev_turn);
             if let Ok(Some(exited)) = CURRENT.try_with(|c| c.replace(prev)) {
                 exited.shared.entered.fetch_sub(1, Ordering::AcqRel);
             }

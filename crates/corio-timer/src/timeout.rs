@@ -27,6 +27,14 @@ use crate::sleep::{Sleep, sleep_until};
 /// The deadline is seen even if the inner future keeps spending the cooperative budget. A
 /// duration too large to represent means "no timeout" (it saturates to never).
 ///
+/// The clock starts when the timeout is first polled, as asyncio's `wait_for` starts when
+/// awaited: the deadline is `duration` after the start of the loop turn in which the first
+/// poll found the future pending (the loop's cached turn time, libuv's `uv_now`: at most one
+/// turn early, never late; exact on a paused clock). A future that is ready at its first
+/// poll never reads the clock or builds a timer, so a timeout around the common fast path
+/// costs almost nothing (as smol's `future.or(Timer::after(d))` idiom does).
+/// [`Timeout::deadline`] before then tells the deadline a poll now would set.
+///
 /// # Cancel safety
 ///
 /// Dropping the `Timeout` drops the inner future and removes the timer; it is as
@@ -49,7 +57,13 @@ use crate::sleep::{Sleep, sleep_until};
 /// });
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    timeout_at(clock::deadline_after(clock::now(), duration), future)
+    Timeout {
+        future: Some(future),
+        sleep: None,
+        when: None,
+        after_first_poll: Some(duration),
+        expired: false,
+    }
 }
 
 /// asyncio.timeout_at: runs `future`, giving up at `deadline`.
@@ -78,6 +92,7 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
         future: Some(future),
         sleep: Some(sleep_until(deadline)),
         when: Some(deadline),
+        after_first_poll: None,
         expired: false,
     }
 }
@@ -116,13 +131,17 @@ pin_project! {
         future: Option<F>,
         sleep: Option<Sleep>,
         when: Option<Instant>,
+        // `timeout(d, ..)` before its deadline is fixed: `d`, counted from the first poll
+        // that finds the future pending.
+        after_first_poll: Option<Duration>,
         expired: bool,
     }
 }
 
 impl<F> Timeout<F> {
     /// The deadline, or `None` if the timeout was disabled with `reschedule(None)`
-    /// (asyncio's `when()`).
+    /// (asyncio's `when()`). For a [`timeout`] not yet polled, the deadline a poll now would
+    /// fix (its clock starts at the first poll).
     ///
     /// # Examples
     ///
@@ -132,7 +151,10 @@ impl<F> Timeout<F> {
     /// assert_eq!(timeout_at(when, async {}).deadline(), Some(when));
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.when
+        match self.after_first_poll {
+            Some(d) => Some(clock::deadline_after(clock::now(), d)),
+            None => self.when,
+        }
     }
 
     /// Whether the deadline fired (the timeout resolved to `Err(Elapsed)`).
@@ -179,6 +201,7 @@ impl<F> Timeout<F> {
         if this.future.is_none() {
             return;
         }
+        *this.after_first_poll = None;
         *this.when = deadline;
         match (this.sleep.as_mut(), deadline) {
             (Some(s), Some(d)) => s.reset(d),
@@ -203,6 +226,13 @@ impl<F: Future> Future for Timeout<F> {
             this.future.set(None);
             *this.sleep = None; // free the timer entry now
             return Poll::Ready(Ok(out));
+        }
+        if let Some(d) = this.after_first_poll.take() {
+            // Counted from the start of this loop turn (a cached time, no clock call), so
+            // time the first poll itself spent blocking counts, as in asyncio.
+            let deadline = clock::deadline_after(clock::turn_now(), d);
+            *this.when = Some(deadline);
+            *this.sleep = Some(sleep_until(deadline));
         }
         if let Some(s) = this.sleep.as_mut() {
             if s.poll_elapsed(cx).is_ready() {

@@ -436,3 +436,37 @@ fn dropping_timeout_drops_inner_future() {
     assert_eq!(probe.dropped(), 1);
     assert!(wall.elapsed() < Duration::from_secs(5));
 }
+
+/// A timeout's clock starts at its first poll, and a future ready at that poll never
+/// builds a timer: nothing is registered in the wheel, before or after.
+#[test]
+fn a_timeout_around_a_ready_future_registers_no_timer() {
+    real_loop().run(async {
+        let h = corio_timer::TimerHandle::current();
+        let before = h.live_entries();
+        for i in 0..1000 {
+            assert_eq!(timeout(Duration::from_secs(1), async { i }).await, Ok(i));
+        }
+        assert_eq!(h.live_entries(), before);
+        // A pending one does register, and gives its entry back when it resolves.
+        let slow = timeout(Duration::from_millis(1), std::future::pending::<()>());
+        assert_eq!(slow.await, Err(Elapsed::new()));
+        assert_eq!(h.live_entries(), before);
+    });
+}
+
+/// The deadline counts from the start of the turn in which the timeout was first polled,
+/// not from the end of that poll: time the first poll spent blocking counts (asyncio starts
+/// `wait_for`'s clock when it is awaited). Counted from the end of the poll, the 30 ms sleep
+/// would finish 20 ms before a 50 ms deadline; counted from the start, it is already past.
+#[test]
+fn a_timeout_counts_the_time_its_first_poll_spent() {
+    real_loop().run(async {
+        let r = timeout(Duration::from_millis(50), async {
+            std::thread::sleep(Duration::from_millis(60)); // blocks past the deadline
+            sleep(Duration::from_millis(30)).await;
+        })
+        .await;
+        assert_eq!(r, Err(Elapsed::new()));
+    });
+}
