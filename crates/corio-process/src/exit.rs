@@ -29,8 +29,11 @@ pub(crate) enum ExitWatch {
 impl ExitWatch {
     /// A watcher for `child`: a pidfd when the system has them, else SIGCHLD. Made
     /// right after the spawn, before the child can have been reaped by anyone.
+    /// `CORIO_PROCESS_NO_PIDFD` (set before the first spawn) forces SIGCHLD, for tests.
     pub(crate) fn new(child: &std::process::Child) -> io::Result<ExitWatch> {
-        if std::env::var_os("CORIO_PROCESS_NO_PIDFD").is_none() {
+        // Read once: the environment lock is taken by every spawn already.
+        static NO_PIDFD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if !*NO_PIDFD.get_or_init(|| std::env::var_os("CORIO_PROCESS_NO_PIDFD").is_some()) {
             if let Some(w) = pidfd(child) {
                 return Ok(w);
             }
