@@ -173,7 +173,9 @@ impl Engine {
                         deadlines,
                     ));
                 }
-                Err(SendError::Hyper(e)) if reused && attempt == 1 && retryable(&e) => {
+                Err(SendError::Hyper(e))
+                    if reused && attempt == 1 && retryable(&e, &req.method) =>
+                {
                     drop(pooled);
                     continue;
                 }
@@ -280,10 +282,14 @@ async fn send(
     }
 }
 
-/// Whether a failure on a reused connection means "the server had closed it", so that
-/// the request never reached it and can be sent again.
-fn retryable(e: &hyper::Error) -> bool {
-    e.is_canceled() || e.is_incomplete_message() || crate::error::from_hyper_is_eof(e)
+/// Whether a failure on a reused connection means "the server had closed it" (the
+/// keep-alive race), so that the request can be sent again on a new connection: always
+/// when hyper says it was never sent; for an idempotent method also when the connection
+/// closed before any answer (the server may have seen it: a POST is not sent twice).
+fn retryable(e: &hyper::Error, method: &Method) -> bool {
+    e.is_canceled()
+        || (method.is_idempotent()
+            && (e.is_incomplete_message() || crate::error::from_hyper_is_eof(e)))
 }
 
 /// The HTTP/1 or HTTP/2 handshake on a new connection; its driver runs as a corio task.
