@@ -225,14 +225,16 @@ impl hyper::rt::Sleep for HyperSleep {}
 
 /// A `futures_io` stream as hyper's `Read` + `Write`.
 ///
-/// Reads go through a small stack buffer (copied into hyper's), so that this crate needs
-/// no `unsafe` to hand hyper's uninitialized buffer to the socket.
+/// Reads go through a scratch buffer of the connection's own (copied into hyper's), so
+/// that this crate needs no `unsafe` to hand hyper's uninitialized buffer to the socket.
+/// The buffer is allocated (and zeroed) once, on the first read, not on every read.
 ///
 /// # Examples
 ///
 /// See the [crate] documentation.
 pub struct CorioIo<T> {
     inner: T,
+    scratch: Vec<u8>,
 }
 
 impl<T> CorioIo<T> {
@@ -245,7 +247,10 @@ impl<T> CorioIo<T> {
     /// assert!(io.get_ref().get_ref().is_empty());
     /// ```
     pub fn new(inner: T) -> Self {
-        CorioIo { inner }
+        CorioIo {
+            inner,
+            scratch: Vec::new(),
+        }
     }
 
     /// The stream underneath.
@@ -296,11 +301,14 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for CorioIo<T> {
         cx: &mut Context<'_>,
         mut buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        let mut tmp = [0u8; READ_CHUNK];
+        let this = &mut *self;
+        if this.scratch.is_empty() {
+            this.scratch = vec![0u8; READ_CHUNK];
+        }
         let want = buf.remaining().min(READ_CHUNK);
-        match Pin::new(&mut self.inner).poll_read(cx, &mut tmp[..want]) {
+        match Pin::new(&mut this.inner).poll_read(cx, &mut this.scratch[..want]) {
             Poll::Ready(Ok(n)) => {
-                buf.put_slice(&tmp[..n]);
+                buf.put_slice(&this.scratch[..n]);
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
