@@ -146,6 +146,17 @@ impl Shared {
     }
 }
 
+impl State {
+    /// The host's entry, made if missing (the key is cloned only then: this runs on
+    /// every request).
+    fn host(&mut self, target: &Target) -> &mut Host {
+        if !self.hosts.contains_key(target) {
+            self.hosts.insert(target.clone(), Host::default());
+        }
+        self.hosts.get_mut(target).expect("inserted above")
+    }
+}
+
 impl Pool {
     pub(crate) fn new(config: PoolConfig) -> Pool {
         Pool {
@@ -189,7 +200,7 @@ impl Pool {
         dropped: &mut Vec<Idle>,
     ) -> Option<Checkout> {
         let cfg = self.shared.config;
-        let host = st.hosts.entry(target.clone()).or_default();
+        let host = st.host(target);
         if let Some((h2, _)) = &host.h2 {
             if !h2.is_closed() {
                 return Some(Checkout::Ready(Pooled {
@@ -259,7 +270,7 @@ impl Pool {
     pub(crate) fn connected(&self, sender: Sender, mut slot: Slot) -> Pooled {
         {
             let mut st = self.shared.lock();
-            let host = st.hosts.entry(slot.target.clone()).or_default();
+            let host = st.host(&slot.target);
             host.connecting -= 1;
             slot.connecting = false;
             if slot.target.https {
@@ -275,7 +286,7 @@ impl Pool {
             },
             Sender::H2(s) => {
                 let mut st = self.shared.lock();
-                let host = st.hosts.entry(slot.target.clone()).or_default();
+                let host = st.host(&slot.target);
                 if host.h2.is_none() {
                     host.h2 = Some((s.clone(), slot));
                     drop(st);
@@ -310,7 +321,7 @@ impl Pool {
         let since = corio_timer::clock::now();
         {
             let mut st = self.shared.lock();
-            let host = st.hosts.entry(slot.target.clone()).or_default();
+            let host = st.host(&slot.target);
             if max_idle != 0 && host.idle.len() >= max_idle {
                 drop(st);
                 return; // dropped: closes, and the slot wakes the waiters
