@@ -54,8 +54,11 @@ impl Child {
         program: Arc<str>,
         kill_on_drop: bool,
     ) -> io::Result<Child> {
-        // The watcher first: the child cannot have been reaped yet, so its pid is its.
-        let watch = ExitWatch::new(&inner);
+        // The exit watcher (a pidfd) is made at the first `wait`, not here: a program
+        // that starts many children before waiting for any would otherwise hold a
+        // descriptor per child, which every later spawn copies and closes again (the
+        // child's exec closes them): quadratic. The pid stays ours until we reap it, so
+        // opening the pidfd later is as safe.
         let pipes = (|| {
             let stdin = inner
                 .stdin
@@ -74,18 +77,18 @@ impl Child {
                 .transpose()?;
             io::Result::Ok((stdin, stdout, stderr))
         })();
-        match (watch, pipes) {
-            (Ok(watch), Ok((stdin, stdout, stderr))) => Ok(Child {
+        match pipes {
+            Ok((stdin, stdout, stderr)) => Ok(Child {
                 stdin,
                 stdout,
                 stderr,
                 inner: Some(inner),
-                watch: Some(watch),
+                watch: None,
                 program,
                 status: None,
                 kill_on_drop,
             }),
-            (Err(e), _) | (_, Err(e)) => {
+            Err(e) => {
                 // Not left running nor as a zombie.
                 let _ = inner.kill();
                 let _ = inner.wait();
@@ -161,16 +164,30 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(status);
         }
-        let (Some(watch), Some(inner)) = (self.watch.as_mut(), self.inner.as_mut()) else {
+        let Some(inner) = self.inner.as_mut() else {
             return Err(io::Error::other(format!(
                 "`{}` was already reaped",
                 self.program
             )));
         };
-        let status = watch
-            .wait(inner)
-            .await
-            .map_err(|e| named(e, "waiting for", &self.program))?;
+        let status = match inner.try_wait() {
+            // Already exited: no watcher needed at all.
+            Ok(Some(status)) => status,
+            Ok(None) => {
+                let watch = match &mut self.watch {
+                    Some(w) => w,
+                    None => self.watch.insert(
+                        ExitWatch::new(inner)
+                            .map_err(|e| named(e, "waiting for", &self.program))?,
+                    ),
+                };
+                watch
+                    .wait(inner)
+                    .await
+                    .map_err(|e| named(e, "waiting for", &self.program))?
+            }
+            Err(e) => return Err(named(e, "waiting for", &self.program)),
+        };
         self.status = Some(status);
         self.watch = None; // the pidfd or SIGCHLD listener is no longer needed
         reaper::sweep();

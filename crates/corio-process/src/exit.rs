@@ -27,8 +27,8 @@ pub(crate) enum ExitWatch {
 }
 
 impl ExitWatch {
-    /// A watcher for `child`: a pidfd when the system has them, else SIGCHLD. Made
-    /// right after the spawn, before the child can have been reaped by anyone.
+    /// A watcher for `child` (not yet reaped, so its pid is still its own): a pidfd
+    /// when the system has them, else SIGCHLD.
     /// `CORIO_PROCESS_NO_PIDFD` (set before the first spawn) forces SIGCHLD, for tests.
     pub(crate) fn new(child: &std::process::Child) -> io::Result<ExitWatch> {
         // Read once: the environment lock is taken by every spawn already.

@@ -26,6 +26,12 @@ pub(crate) fn adopt(mut child: std::process::Child, watch: Option<ExitWatch>) {
     if let Ok(Some(_)) = child.try_wait() {
         return;
     }
+    // A watcher only where a loop can run the reaper task (outside one, making it
+    // would start corio-net's fallback reactor thread for nothing).
+    let in_loop = corio_core::context::current_spawner().is_some();
+    let watch = watch
+        .filter(|_| in_loop)
+        .or_else(|| in_loop.then(|| ExitWatch::new(&child).ok()).flatten());
     let mut orphan = Orphan(Some(child));
     if let Some(mut watch) = watch {
         let task = async move {
