@@ -13,9 +13,11 @@
 //!
 //! # How an exit is observed
 //!
-//! On Linux each child gets a pidfd (`pidfd_open`), which becomes readable when the child
-//! exits; it sits on the loop's reactor like a socket, so `wait` costs no thread and is
-//! woken by that child's exit alone. Elsewhere (or on kernels before 5.3) a SIGCHLD
+//! On Linux a child still running when first awaited gets a pidfd (`pidfd_open`), which
+//! becomes readable when the child exits (opened at the first `wait`, not at the spawn, so
+//! that many children started before any wait do not make every spawn copy and close a
+//! descriptor per live child); it sits on the loop's reactor like a socket, so `wait`
+//! costs no thread and is woken by that child's exit alone. Elsewhere (or on kernels before 5.3) a SIGCHLD
 //! listener from corio-signal wakes the waiters, who each try a non-blocking `waitpid` of
 //! their own child. The reaping is std's (`Child::try_wait`), which keeps the status.
 //!
