@@ -14,22 +14,41 @@ pub enum Mutation {
     UnparkWithoutLock,
 }
 
-thread_local! {
-    static ACTIVE: Cell<Option<Mutation>> = const { Cell::new(None) };
+impl Mutation {
+    fn name(self) -> &'static str {
+        match self {
+            Mutation::UnparkWithoutLock => "corio-core/UnparkWithoutLock",
+        }
+    }
 }
 
-/// Runs `f` with `mutation` switched on for this thread.
-pub fn with<R>(mutation: Mutation, f: impl FnOnce() -> R) -> R {
-    struct Reset(Option<Mutation>);
+thread_local! {
+    static ACTIVE: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// The switch every crate's mutations share: runs `f` with the mutation called `name`
+/// switched on for this thread (each crate names its own, prefixed with the crate).
+pub fn switch_on<R>(name: &'static str, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<&'static str>);
     impl Drop for Reset {
         fn drop(&mut self) {
             ACTIVE.with(|a| a.set(self.0));
         }
     }
-    let _reset = Reset(ACTIVE.with(|a| a.replace(Some(mutation))));
+    let _reset = Reset(ACTIVE.with(|a| a.replace(Some(name))));
     f()
 }
 
+/// Whether the mutation called `name` is switched on for this thread.
+pub fn is_on(name: &'static str) -> bool {
+    ACTIVE.with(|a| a.get() == Some(name))
+}
+
+/// Runs `f` with `mutation` switched on for this thread.
+pub fn with<R>(mutation: Mutation, f: impl FnOnce() -> R) -> R {
+    switch_on(mutation.name(), f)
+}
+
 pub(crate) fn active(mutation: Mutation) -> bool {
-    ACTIVE.with(|a| a.get() == Some(mutation))
+    is_on(mutation.name())
 }

@@ -5,8 +5,6 @@
 //! with one of these switched on (for the current thread, where loom runs all of a model's
 //! threads) and expects the model's own assertion message.
 
-use std::cell::Cell;
-
 /// One deliberate bug.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mutation {
@@ -24,23 +22,23 @@ pub(crate) enum Mutation {
     MetaUnlockedRegistration,
 }
 
-thread_local! {
-    static ACTIVE: Cell<Option<Mutation>> = const { Cell::new(None) };
-}
-
-/// Runs `f` with `mutation` switched on for this thread.
-#[cfg(test)]
-pub(crate) fn with<R>(mutation: Mutation, f: impl FnOnce() -> R) -> R {
-    struct Reset(Option<Mutation>);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            ACTIVE.with(|a| a.set(self.0));
+impl Mutation {
+    fn name(self) -> &'static str {
+        match self {
+            Mutation::GateCheckThenPush => "corio-executor/GateCheckThenPush",
+            Mutation::PoolStaleIdleCount => "corio-executor/PoolStaleIdleCount",
+            Mutation::SleepersIdleNotCounted => "corio-executor/SleepersIdleNotCounted",
+            Mutation::MetaUnlockedRegistration => "corio-executor/MetaUnlockedRegistration",
         }
     }
-    let _reset = Reset(ACTIVE.with(|a| a.replace(Some(mutation))));
-    f()
+}
+
+/// Runs `f` with `mutation` switched on for this thread (corio-core's shared switch).
+#[cfg(test)]
+pub(crate) fn with<R>(mutation: Mutation, f: impl FnOnce() -> R) -> R {
+    corio_core::mutation::switch_on(mutation.name(), f)
 }
 
 pub(crate) fn active(mutation: Mutation) -> bool {
-    ACTIVE.with(|a| a.get() == Some(mutation))
+    corio_core::mutation::is_on(mutation.name())
 }

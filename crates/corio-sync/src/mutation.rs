@@ -5,8 +5,6 @@
 //! a primitive with one of these bugs switched on (for the current thread only, which is
 //! where loom runs all of a model's threads) and expects loom to catch it.
 
-use std::cell::Cell;
-
 /// One deliberate bug.
 ///
 /// # Examples
@@ -28,26 +26,25 @@ pub enum Mutation {
     LockCancelKeepsLock,
 }
 
-thread_local! {
-    static ACTIVE: Cell<Option<Mutation>> = const { Cell::new(None) };
+impl Mutation {
+    fn name(self) -> &'static str {
+        match self {
+            Mutation::SemaphoreCancelLosesPermit => "corio-sync/SemaphoreCancelLosesPermit",
+            Mutation::QueueCancelLosesItem => "corio-sync/QueueCancelLosesItem",
+            Mutation::LockCancelKeepsLock => "corio-sync/LockCancelKeepsLock",
+        }
+    }
 }
 
-/// Runs `f` with `mutation` switched on for this thread.
+/// Runs `f` with `mutation` switched on for this thread (corio-core's shared switch).
 ///
 /// # Examples
 ///
 /// See [`Mutation`].
 pub fn with<R>(mutation: Mutation, f: impl FnOnce() -> R) -> R {
-    struct Reset(Option<Mutation>);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            ACTIVE.with(|a| a.set(self.0));
-        }
-    }
-    let _reset = Reset(ACTIVE.with(|a| a.replace(Some(mutation))));
-    f()
+    corio_core::mutation::switch_on(mutation.name(), f)
 }
 
 pub(crate) fn active(mutation: Mutation) -> bool {
-    ACTIVE.with(|a| a.get() == Some(mutation))
+    corio_core::mutation::is_on(mutation.name())
 }
