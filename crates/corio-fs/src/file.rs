@@ -692,6 +692,14 @@ impl AsyncWrite for File {
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
+            if this
+                .busy
+                .as_ref()
+                .is_some_and(|b| b.beside && matches!(b.action, Action::Read(_)))
+            {
+                // Only a read-ahead is in flight: nothing written waits.
+                return Poll::Ready(Ok(()));
+            }
             if let Some((_, outcome)) = ready!(this.poll_busy(cx)) {
                 outcome?;
                 continue;
