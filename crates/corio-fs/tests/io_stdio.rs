@@ -53,6 +53,41 @@ fn child() {
                 }
                 out.flush().await.unwrap();
             }
+            "flood" => {
+                // Writes until the reader goes away; says how the writes ended.
+                let mut err = corio_fs::io::stderr();
+                let outcome = async {
+                    for i in 0u64.. {
+                        out.write_all(format!("out: {i}\n").as_bytes()).await?;
+                    }
+                    Ok::<(), std::io::Error>(())
+                }
+                .await;
+                let kind = outcome.unwrap_err().kind();
+                err.write_all(format!("ended: {kind:?}\n").as_bytes())
+                    .await
+                    .unwrap();
+                err.flush().await.unwrap();
+            }
+            "tasks" => {
+                // Ten tasks write through their own handles; each task's lines stay in order.
+                let tasks: Vec<_> = (0..10)
+                    .map(|t| {
+                        corio_executor::spawn(async move {
+                            let mut out = corio_fs::io::stdout();
+                            for i in 0..1_000 {
+                                out.write_all(format!("out: {t} {i}\n").as_bytes())
+                                    .await
+                                    .unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                out.flush().await.unwrap();
+            }
             other => panic!("unknown child mode {other}"),
         }
     });
@@ -155,4 +190,46 @@ fn dropped_stdin_handle_hands_its_input_to_the_next() {
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(marked(&stdout), ["first a", "rest b", "rest c"]);
+}
+
+#[test]
+fn stdout_to_a_closed_pipe_is_a_broken_pipe_error() {
+    let mut child = spawn_child("flood");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("out: ") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0);
+    }
+    drop(stdout); // the reader goes away
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{err}");
+    assert!(err.contains("ended: BrokenPipe"), "{err}");
+}
+
+#[test]
+fn stdout_keeps_each_tasks_order() {
+    let mut child = spawn_child("tasks");
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut next = [0u32; 10];
+    for line in marked(&stdout) {
+        let (t, i) = line.split_once(' ').unwrap();
+        let (t, i): (usize, u32) = (t.parse().unwrap(), i.parse().unwrap());
+        assert_eq!(i, next[t], "task {t}'s lines out of order");
+        next[t] += 1;
+    }
+    assert_eq!(next, [1_000; 10], "lines lost");
 }
