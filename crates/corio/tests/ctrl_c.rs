@@ -103,6 +103,19 @@ fn corio_main_is_cancelled_by_ctrl_c_and_exits_130() {
 }
 
 #[test]
+fn multi_thread_main_is_cancelled_by_ctrl_c_too() {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child_mode", "--nocapture", "--test-threads=1"])
+        .env("CORIO_CTRL_C_CHILD", "multi");
+    let (child, out, seen) = start(cmd, "main is waiting");
+    kill("INT", child.id());
+    let (out, code) = finish(child, out, seen);
+    assert!(out.contains("main's destructor ran"), "{out}");
+    assert!(out.contains("a worker task's destructor ran"), "{out}");
+    assert_eq!(code, 130, "{out}");
+}
+
+#[test]
 fn ctrl_c_false_keeps_the_default_action() {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", "child_mode", "--nocapture", "--test-threads=1"])
@@ -137,6 +150,24 @@ mod on {
     }
 }
 
+mod multi {
+    use super::Noisy;
+
+    #[corio::main(flavor = "multi_thread", workers = 2)]
+    pub(super) async fn main() {
+        let _guard = Noisy("main's destructor ran");
+        let (started, ready) = corio::oneshot::channel();
+        let _task = corio::spawn_send(async move {
+            let _g = Noisy("a worker task's destructor ran");
+            let _ = started.send(());
+            std::future::pending::<()>().await
+        });
+        let _ = ready.await;
+        println!("main is waiting");
+        std::future::pending::<()>().await
+    }
+}
+
 mod off {
     #[corio::main(ctrl_c = false)]
     pub(super) async fn main() {
@@ -151,6 +182,7 @@ fn child_mode() {
     match std::env::var("CORIO_CTRL_C_CHILD").as_deref() {
         Ok("main") => on::main(),
         Ok("off") => off::main(),
+        Ok("multi") => multi::main(),
         _ => {}
     }
 }
