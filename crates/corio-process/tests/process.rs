@@ -59,6 +59,38 @@ fn sh_c_exit_code_stdout_and_stderr() {
 }
 
 #[test]
+fn python3_c_filters_stdin_when_python_is_installed() {
+    run(async {
+        let child = Command::new("python3")
+            .args([
+                "-c",
+                "import sys; sys.stdout.write(sys.stdin.read().upper())",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                eprintln!("python3 not installed: skipped");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let text = "asyncio and corio\n".repeat(10_000); // more than a pipe buffer
+        let mut stdin = child.stdin.take().unwrap();
+        let input = text.clone();
+        let writer = corio_executor::spawn(async move {
+            stdin.write_all(input.as_bytes()).await.unwrap();
+        });
+        let out = child.wait_with_output().await.unwrap();
+        writer.await.unwrap();
+        assert!(out.status.success());
+        assert!(out.stdout == text.to_uppercase().as_bytes());
+    });
+}
+
+#[test]
 fn cat_is_an_echo_peer() {
     run(async {
         let mut cat = Command::new("cat")
