@@ -61,6 +61,23 @@ pub trait Driver {
     fn enter(&self) -> DriverGuard {
         DriverGuard::none()
     }
+
+    /// Whether the last [`park`](Self::park) woke a task (an I/O event it dispatched, a
+    /// timer it fired). A driver stacked on top uses it: a paused virtual clock must not
+    /// jump to the next deadline while tasks woken by the layer below are waiting to run.
+    /// The default says no (a plain parker wakes no task itself).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_core::{Driver, ThreadParker};
+    /// let mut p = ThreadParker::new();
+    /// p.park(Some(std::time::Duration::ZERO));
+    /// assert!(!p.woke_tasks());
+    /// ```
+    fn woke_tasks(&self) -> bool {
+        false
+    }
 }
 
 impl<D: Driver + ?Sized> Driver for Box<D> {
@@ -72,6 +89,9 @@ impl<D: Driver + ?Sized> Driver for Box<D> {
     }
     fn enter(&self) -> DriverGuard {
         (**self).enter()
+    }
+    fn woke_tasks(&self) -> bool {
+        (**self).woke_tasks()
     }
 }
 

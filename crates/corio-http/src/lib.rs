@@ -22,12 +22,9 @@
 //!
 //! Every deadline is a corio-timer deadline, so a loop on a paused clock governs the
 //! client's timeouts in tests (DESIGN, "One clock"): a read timeout on a server that never
-//! answers fires at once in virtual time. One limit today: the paused clock jumps to the
-//! next deadline whenever the loop is idle, even while bytes between two of its own tasks
-//! are in flight, so on a paused loop an exchange with an in-process server can hit the
-//! client's total timeout or the server's header-read timeout. Until corio-timer waits
-//! for the reactor's news before jumping, test whole exchanges on the real clock and
-//! keep the paused clock for peers that never answer.
+//! answers fires at once in virtual time, while a whole exchange with a server on the same
+//! paused loop runs without its timeouts firing (the clock jumps only when the loop is idle,
+//! and bytes in flight between its tasks are not idleness).
 //!
 //! # The server
 //!

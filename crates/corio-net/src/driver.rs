@@ -72,6 +72,8 @@ use crate::reactor::{self, Reactor};
 /// ```
 pub struct IoDriver {
     reactor: Arc<Reactor>,
+    /// Whether the last park dispatched an event or a deadline to a task.
+    woke: bool,
 }
 
 impl IoDriver {
@@ -96,6 +98,7 @@ impl IoDriver {
     pub fn new() -> io::Result<IoDriver> {
         Ok(IoDriver {
             reactor: Arc::new(Reactor::new()?),
+            woke: false,
         })
     }
 
@@ -154,7 +157,11 @@ impl IoDriver {
 
 impl Driver for IoDriver {
     fn park(&mut self, timeout: Option<Duration>) {
-        self.reactor.poll(timeout);
+        self.woke = self.reactor.poll(timeout);
+    }
+
+    fn woke_tasks(&self) -> bool {
+        self.woke
     }
 
     fn unparker(&self) -> Unparker {

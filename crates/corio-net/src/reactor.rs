@@ -188,8 +188,8 @@ impl Reactor {
     }
 
     /// Waits for events (or `timeout`, or a notification), then wakes the tasks they
-    /// concern and the expired deadlines'.
-    pub(crate) fn poll(&self, timeout: Option<Duration>) {
+    /// concern and the expired deadlines'. Returns whether it woke any.
+    pub(crate) fn poll(&self, timeout: Option<Duration>) -> bool {
         let mut guard = lock(&self.poll);
         let (poll, events) = &mut *guard;
         let now = Instant::now();
@@ -229,9 +229,11 @@ impl Reactor {
         }
         drop(guard);
         self.expire(Instant::now(), &mut wake);
+        let woke = !wake.is_empty();
         for w in wake {
             w.wake();
         }
+        woke
     }
 
     fn dispatch(source: &Source, r: bool, w: bool, wake: &mut Vec<Waker>) {

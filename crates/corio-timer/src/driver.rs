@@ -135,6 +135,8 @@ pub struct TimerDriver<D: Driver> {
     inner: D,
     shared: Arc<Shared>,
     wake: Vec<Waker>,
+    /// Whether the last park fired a timer or the layer below woke a task.
+    woke: bool,
 }
 
 impl<D: Driver> TimerDriver<D> {
@@ -181,6 +183,7 @@ impl<D: Driver> TimerDriver<D> {
             inner,
             shared,
             wake: Vec::new(),
+            woke: false,
         }
     }
 
@@ -227,6 +230,7 @@ impl<D: Driver> TimerDriver<D> {
     }
 
     fn wake_all(&mut self) {
+        self.woke = !self.wake.is_empty() || self.inner.woke_tasks();
         for w in self.wake.drain(..) {
             w.wake();
         }
@@ -275,7 +279,9 @@ impl<D: Driver> TimerDriver<D> {
         let mut st = self.shared.lock();
         let now = clock.tick_of_now(clock.now());
         let fired = st.wheel.advance(now, &mut self.wake);
-        let idle = timeout != Some(Duration::ZERO);
+        // The loop is idle only if the layer below woke nobody either: a reply that just
+        // arrived on a socket must run before virtual time jumps past its timeout.
+        let idle = timeout != Some(Duration::ZERO) && !self.inner.woke_tasks();
         if fired == 0 && idle {
             // The loop is idle: jump to the next deadline instead of sleeping.
             let limit = timeout.map(|t| {
@@ -330,6 +336,10 @@ impl<D: Driver> Driver for TimerDriver<D> {
 
     fn unparker(&self) -> Unparker {
         self.inner.unparker()
+    }
+
+    fn woke_tasks(&self) -> bool {
+        self.woke
     }
 
     fn enter(&self) -> DriverGuard {

@@ -116,3 +116,51 @@ fn a_one_hour_shutdown_grace_elapses_at_once_on_a_paused_clock() {
         started.elapsed()
     );
 }
+
+/// A paused clock jumps only when the loop is idle: I/O that the reactor has just made
+/// ready is work waiting to run, not idleness. A client exchanging ten lines with a server
+/// on the same loop, under a one-hour timeout, finishes with no virtual time passed. (The
+/// clock used to jump to the hour as soon as a reply was in flight, and the exchange failed
+/// with `Elapsed` at its first round trip.)
+#[test]
+fn io_in_flight_is_not_idleness_on_a_paused_clock() {
+    let (result, virtual_elapsed) = within_real_limit("a paused-clock echo exchange", || {
+        corio::Builder::new().start_paused(true).run(async {
+            let server = corio::start_server("127.0.0.1:0", |mut r, mut w| async move {
+                let mut line = String::new();
+                while r.read_line(&mut line).await.unwrap_or(0) > 0 {
+                    w.write(line.as_bytes());
+                    if w.drain().await.is_err() {
+                        break;
+                    }
+                    line.clear();
+                }
+            })
+            .await
+            .unwrap();
+            let addr = server.local_addr().unwrap();
+            let start = corio::time::clock::now();
+            let result = corio::timeout(HOUR, async move {
+                let (mut r, mut w) = corio::open_connection(addr).await?;
+                for i in 0..10 {
+                    w.write(format!("line {i}\n").as_bytes());
+                    w.drain().await?;
+                    let mut echo = String::new();
+                    r.read_line(&mut echo).await?;
+                    assert_eq!(echo, format!("line {i}\n"));
+                }
+                Ok::<_, std::io::Error>(())
+            })
+            .await;
+            (result, corio::time::clock::now() - start)
+        })
+    });
+    assert!(
+        matches!(result, Ok(Ok(()))),
+        "the exchange failed: {result:?} (virtual time passed: {virtual_elapsed:?})"
+    );
+    assert!(
+        virtual_elapsed < Duration::from_secs(1),
+        "{virtual_elapsed:?}"
+    );
+}
