@@ -35,6 +35,13 @@ use signal_hook_registry::SigId;
 
 use crate::error::SignalError;
 
+/// Flags of the handler's `send`: never block, never raise SIGPIPE (where the flag
+/// exists; elsewhere the reader is dropped only after the action is unregistered).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+const SEND_FLAGS: c_int = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+const SEND_FLAGS: c_int = libc::MSG_DONTWAIT;
+
 /// One above the highest signal number corio accepts (Linux's SIGRTMAX is 64).
 const MAX_SIGNAL: usize = 65;
 
@@ -126,11 +133,13 @@ impl Listener {
                 }
                 // SAFETY: `fd` is an open descriptor owned by this closure (the `Arc`
                 // keeps it open until the action is unregistered, which the registry
-                // does only once no handler runs it); `write(2)` is async-signal-safe,
-                // non-blocking here, and its failure (a full pipe: the signal is already
-                // pending there) is ignored. The registry saves and restores errno.
+                // does only once no handler runs it); `send(2)` is async-signal-safe,
+                // non-blocking here, and its failure (a full buffer: the signal is
+                // already pending there) is ignored. `MSG_NOSIGNAL`: a reader that is
+                // gone must not raise SIGPIPE (a program may have restored its default).
+                // The registry saves and restores errno.
                 unsafe {
-                    libc::write(fd.as_raw_fd(), (&raw const byte).cast(), 1);
+                    libc::send(fd.as_raw_fd(), (&raw const byte).cast(), 1, SEND_FLAGS);
                 }
             };
             // SAFETY: the action is async-signal-safe (an atomic load and `write(2)`,

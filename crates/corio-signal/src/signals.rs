@@ -48,12 +48,14 @@ use crate::registry::{self, Kind, Listener};
 /// # }
 /// ```
 pub struct Signals {
+    /// First, so that it is dropped first: the actions are unregistered before the read
+    /// end closes.
+    listener: Listener,
     fd: AsyncFd<UnixStream>,
     /// Signal numbers read from the pipe and not yet handed out.
     buf: [u8; 32],
     pos: usize,
     len: usize,
-    listener: Listener,
 }
 
 impl Signals {
