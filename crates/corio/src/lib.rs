@@ -58,6 +58,9 @@
 //! | `Queue`, `PriorityQueue`, `LifoQueue` | [`Queue`], [`PriorityQueue`], [`LifoQueue`] |
 //! | `Future()` + `set_result` | [`oneshot`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`], [`spawn_blocking`] |
+//! | Ctrl-C in `asyncio.run` | [`#[corio::main]`](main) cancels main, exit 130; [`Builder::ctrl_c_cancels_main`] |
+//! | `loop.add_signal_handler(sig, ..)` | [`signal::ctrl_c`], [`signal::Signals`] (a `Stream`) |
+//! | `create_subprocess_exec`, `_shell` | [`process::Command`] → [`process::Child`] (async pipes, `wait`, `kill_on_drop`) |
 //! | `to_thread(open(p).read)`, aiofiles | [`fs::read_to_string`], [`fs::File`] (blocking I/O on the pool, batched) |
 //! | `for line in sys.stdin` | [`io::stdin`]`().lines()` (a `Stream`), [`io::stdout`] |
 //! | `run_coroutine_threadsafe`, `call_soon_threadsafe` | [`Handle::spawn`], [`Handle::call_soon`] |
@@ -74,6 +77,8 @@
 //! - [`corio_stream`]: async generators and stream adapters ([`stream`]).
 //! - [`corio_net`]: the I/O driver, TCP, UDP, Unix sockets, streams, servers ([`net`]).
 //! - [`corio_http`]: the HTTP(S) client and server, aiohttp's job ([`http`]).
+//! - `corio_signal`: Ctrl-C and signals on the reactor ([`signal`], Unix).
+//! - `corio_process`: subprocesses with async pipes, no zombies ([`process`], Unix).
 //! - [`corio_fs`]: files, directories and the standard streams, on the blocking pool
 //!   ([`fs`], [`io`]).
 //!
