@@ -572,6 +572,40 @@ fn main() {
     });
 
     // ---------------------------------------------------------------------------------
+    tour.section("HTTP: aiohttp's ClientSession and aiohttp.web, as corio::http");
+    corio::run(async {
+        use corio::http::{Client, Server, server};
+        let site =
+            Server::bind("127.0.0.1:0")
+                .await
+                .unwrap()
+                .serve(|req: server::Request| async move {
+                    corio::sleep(std::time::Duration::from_millis(5)).await; // the server "works"
+                    server::text(format!("page {}", req.uri().path()))
+                });
+        let base = format!("http://{}", site.local_addr());
+        // One session (pool) for all requests, at most 5 connections to the host at once.
+        let client = Client::builder().limit_per_host(5).build().unwrap();
+        let t0 = Instant::now();
+        let pages = corio::gather((0..50).map(|i| {
+            let (client, url) = (client.clone(), format!("{base}/{i}"));
+            async move { client.get(&url).send().await?.text().await }
+        }))
+        .await;
+        let ok = pages.iter().filter(|p| p.is_ok()).count();
+        tour.say(format!(
+            "50 pages over keep-alive, 5 connections at most: {ok} fetched in {:.1} ms \
+             (5 ms each, so about 50 ms); e.g. {:?}",
+            t0.elapsed().as_secs_f64() * 1e3,
+            pages[7].as_deref().unwrap_or("error")
+        ));
+        let cut_off = site.shutdown(std::time::Duration::from_secs(1)).await;
+        tour.say(format!(
+            "server shut down gracefully ({cut_off} connections cut off)"
+        ));
+    });
+
+    // ---------------------------------------------------------------------------------
     #[cfg(unix)]
     {
         tour.section("subprocesses: create_subprocess_exec, with pipes, wait and a timeout");
