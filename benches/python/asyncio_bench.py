@@ -34,10 +34,12 @@ else runs at the Rust size.
 import argparse
 import asyncio
 import gc
+import os
 import random
 import socket
 import statistics
 import sys
+import tempfile
 import time
 
 # ---------------------------------------------------------------- executor
@@ -402,6 +404,72 @@ async def tcp_accept_connect_1000():
 
 # ---------------------------------------------------------------- table
 
+# ---------------------------------------------------------------- fs
+# asyncio has no file API: its documentation hands file work to a thread with to_thread,
+# and aiofiles does the same per call. These are the aiofiles-shaped workloads: each 4 KiB
+# read or write is one to_thread (Python's own file object buffers underneath), and a
+# directory is listed with one to_thread(os.scandir) hop.
+
+FS_SIZE = 64 << 20
+FS_PIECE = 4 << 10
+FS_ENTRIES = 10_000
+
+
+def _fs_scratch(name):
+    d = os.path.join(tempfile.gettempdir(), "corio-bench-fs-py")  # reused across runs
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, name)
+
+
+def _fs_big_file():
+    path = _fs_scratch("big")
+    if not os.path.exists(path) or os.path.getsize(path) != FS_SIZE:
+        with open(path, "wb") as f:
+            f.write(bytes(i * 31 % 251 for i in range(251)) * (FS_SIZE // 251 + 1))
+            f.truncate(FS_SIZE)
+    return path
+
+
+def fs_read_in_4k(reads):
+    path = _fs_big_file()
+
+    async def run():
+        f = await asyncio.to_thread(open, path, "rb")
+        try:
+            for _ in range(reads):
+                await asyncio.to_thread(f.read, FS_PIECE)
+        finally:
+            await asyncio.to_thread(f.close)
+
+    return run
+
+
+def fs_write_in_4k(writes):
+    path = _fs_scratch("written")
+    piece = b"\x07" * FS_PIECE
+
+    async def run():
+        f = await asyncio.to_thread(open, path, "wb")
+        try:
+            for _ in range(writes):
+                await asyncio.to_thread(f.write, piece)
+            await asyncio.to_thread(f.flush)
+        finally:
+            await asyncio.to_thread(f.close)
+
+    return run
+
+
+async def fs_read_dir_10k():
+    d = _fs_scratch("entries")
+    os.makedirs(d, exist_ok=True)
+    if len(os.listdir(d)) != FS_ENTRIES:
+        for i in range(FS_ENTRIES):
+            open(os.path.join(d, f"entry-{i:05}"), "wb").close()
+    entries = await asyncio.to_thread(lambda: list(os.scandir(d)))
+    assert len(entries) == FS_ENTRIES
+
+
 # (criterion group, coroutine function or plain function, SCALE, in-loop?)
 # SCALE = Rust operations / Python operations: the median is multiplied by it.
 WORKLOADS = [
@@ -432,6 +500,10 @@ WORKLOADS = [
     ("net/tcp_ping_pong_10k", tcp_ping_pong_10k, 1, True),
     ("net/tcp_transfer_64mib", tcp_transfer_64mib, 1, True),
     ("net/tcp_accept_connect_1000", tcp_accept_connect_1000, 1, True),
+    # Rust: 16 384 reads / writes of 4 KiB (64 MiB); Python: 1 024 (x16), a to_thread each.
+    ("fs/read_64mib_in_4k", fs_read_in_4k(1_024), 16, True),
+    ("fs/write_64mib_in_4k", fs_write_in_4k(1_024), 16, True),
+    ("fs/read_dir_10k", fs_read_dir_10k, 1, True),
 ]
 
 
