@@ -75,7 +75,7 @@
 //!   one hop is faster.
 //! - Pipes, FIFOs and character devices opened as a [`File`] work, but a read blocks a
 //!   pool thread until data comes; for sockets and pipes you create, use corio's reactor
-//!   (corio-net, and the subprocess crate's pipes).
+//!   (corio-net, and corio-process's pipes).
 
 #![forbid(unsafe_code)]
 
