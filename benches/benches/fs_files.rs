@@ -125,7 +125,7 @@ fn write_4k(c: &mut Criterion) {
         let ex = corio::Builder::new().build_local();
         b.iter(|| {
             ex.block_on(async {
-                use futures::io::AsyncWriteExt;
+                // File's own write_all / flush (the futures-io trait methods underneath).
                 let mut f = corio::fs::File::create(&path).await.unwrap();
                 for _ in 0..SIZE / PIECE {
                     f.write_all(&piece).await.unwrap();
