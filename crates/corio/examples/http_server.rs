@@ -9,10 +9,12 @@
 //! ```
 //!
 //! Run as is, it starts the server, calls it with `corio::http::Client` and shuts down
-//! gracefully while a slow request is still in flight (which finishes). With `--serve`
-//! it serves on 127.0.0.1:8080 until Enter is pressed, e.g. for
+//! gracefully while a slow request is still in flight (which finishes). With `--serve
+//! [ADDR]` it serves on ADDR (127.0.0.1:8080 by default) until Ctrl-C, then shuts down
+//! gracefully (requests in flight finish) and exits with status 130, e.g. for
 //! `curl -d '{"name":"pen"}' localhost:8080/items`.
 
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,13 +59,14 @@ async fn route(app: Arc<App>, req: Request) -> Response {
 }
 
 #[corio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let app = Arc::new(App::default());
-    let serve_forever = std::env::args().any(|a| a == "--serve");
-    let addr = if serve_forever {
-        "127.0.0.1:8080"
-    } else {
-        "127.0.0.1:0"
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let serve_forever = args.first().is_some_and(|a| a == "--serve");
+    let addr = match (serve_forever, args.get(1)) {
+        (true, Some(addr)) => addr.as_str(),
+        (true, None) => "127.0.0.1:8080",
+        (false, _) => "127.0.0.1:0",
     };
     let server = Server::bind(addr)
         .await?
@@ -74,12 +77,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             move |req| route(app.clone(), req)
         });
     let base = format!("http://{}", server.local_addr());
-    println!("serving a JSON API on {base}");
 
     if serve_forever {
-        println!("press Enter to stop");
-        corio::to_thread(|| std::io::stdin().read_line(&mut String::new())).await??;
-    } else {
+        // Listening to Ctrl-C here means the program handles it itself (asyncio's
+        // loop.add_signal_handler) instead of #[corio::main] cancelling main: requests in
+        // flight get to finish.
+        let ctrl_c = corio::signal::ctrl_c();
+        println!("serving a JSON API on {base}; Ctrl-C stops it");
+        ctrl_c.await?;
+        println!("Ctrl-C: shutting down, letting requests in flight finish");
+        let cut = server.shutdown(Duration::from_secs(5)).await;
+        println!("graceful shutdown: {cut} connection(s) cut off");
+        return Ok(ExitCode::from(130));
+    }
+    println!("serving a JSON API on {base}");
+    {
         let client = Client::new();
         for name in ["pen", "paper"] {
             let created = client
@@ -110,9 +122,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let cut = server.shutdown(Duration::from_secs(5)).await;
         println!("GET /slow (during shutdown) -> {}", slow.await??);
         println!("graceful shutdown: {cut} connection(s) cut off");
-        return Ok(());
     }
-    let cut = server.shutdown(Duration::from_secs(5)).await;
-    println!("graceful shutdown: {cut} connection(s) cut off");
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -77,6 +77,45 @@ fn echo_server_closes_gracefully_on_ctrl_c() {
     assert_eq!(code, 130, "{out}");
 }
 
+/// The HTTP server example: Ctrl-C while a slow request is in flight shuts it down
+/// gracefully, and the request still gets its answer.
+#[test]
+fn http_server_shuts_down_gracefully_on_ctrl_c() {
+    let mut cmd = Command::new(example("http_server"));
+    cmd.args(["--serve", "127.0.0.1:0"]);
+    let (child, out, seen) = start(cmd, "Ctrl-C stops it");
+    let addr = seen
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_string();
+    let slow = std::thread::spawn(move || {
+        let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+        std::io::Write::write_all(
+            &mut conn,
+            b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut reply = String::new();
+        std::io::Read::read_to_string(&mut conn, &mut reply).unwrap();
+        reply
+    });
+    // The request is in its handler (200 ms long) when the Ctrl-C comes.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    kill("INT", child.id());
+    let reply = slow.join().unwrap();
+    let (out, code) = finish(child, out, seen);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("slow, but finished"), "{reply}");
+    assert!(out.contains("Ctrl-C: shutting down"), "{out}");
+    assert!(
+        out.contains("graceful shutdown: 0 connection(s) cut off"),
+        "{out}"
+    );
+    assert_eq!(code, 130, "{out}");
+}
+
 #[test]
 fn chat_closes_gracefully_on_ctrl_c() {
     let mut cmd = Command::new(example("chat"));
