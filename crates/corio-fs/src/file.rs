@@ -49,18 +49,14 @@ enum Mode {
 /// A `File` has two buffers. Reads fill one with one hop to the pool (64 KiB at first,
 /// doubling on each further sequential refill up to 1 MiB) and are then served from it
 /// without leaving the loop: reading a file 4 KiB at a time costs one hop per 16 reads
-/// or fewer. Once a file is being read straight through (a third refill in a row), the
-/// next chunk is read ahead into the other buffer while this one is used. Writes are
-/// copied into a buffer and handed to the pool when it is full (64 KiB, doubling up to
-/// 1 MiB, or one large write of up to 4 MiB), on
-/// [`flush`](futures_io::AsyncWrite::poll_flush), or before any other operation; a full
-/// buffer is written behind, on the pool, while the caller fills the other. Seeks and the
-/// other operations account for buffered data: a seek after reading steps back over
-/// what was read (and read ahead), a read after writing writes first, in the same hop.
-///
-/// Reading ahead assumes a regular file. On a FIFO or a character device opened as a
-/// `File`, a read ahead waits on its pool thread for data, and the file's next operation
-/// other than a read waits for it.
+/// or fewer. With [`set_read_ahead`](File::set_read_ahead), the next chunk is read into
+/// the other buffer while this one is used. Writes are copied into a buffer and handed
+/// to the pool when it is full (64 KiB, doubling up to 1 MiB, or one large write of up to
+/// 4 MiB), on [`flush`](futures_io::AsyncWrite::poll_flush), or before any other
+/// operation; a full buffer is written behind, on the pool, while the caller fills the
+/// other. Seeks and the other operations account for buffered data: a seek after reading
+/// steps back over what was read (and read ahead), a read after writing writes first, in
+/// the same hop.
 ///
 /// # Errors and flushing
 ///
@@ -122,6 +118,8 @@ pub struct File {
     write_size: usize,
     /// Reads in a row (refills and read-aheads) with no other operation between.
     streak: u32,
+    /// Whether to read the next chunk ahead while the file is read straight through.
+    read_ahead: bool,
 }
 
 /// The job in flight.
@@ -234,7 +232,33 @@ impl File {
             read_size: BUFFER,
             write_size: BUFFER,
             streak: 0,
+            read_ahead: false,
         }
+    }
+
+    /// Reads ahead (or stops): while the file is read straight through (from the third
+    /// refill in a row), the next chunk is read on the pool into a second buffer while
+    /// the program uses the current one. Off by default.
+    ///
+    /// It pays when the program does real work on each chunk (parsing, hashing): the
+    /// pool's `read` then overlaps with it. When the program only copies the bytes
+    /// along, or the machine's cores are busy, the second thread mostly competes with
+    /// the first, and measured slower than plain refills in the benchmarks. Seeks,
+    /// writes and the other operations account for bytes read ahead, as for the buffer.
+    /// On a FIFO or a character device, a read ahead waits on its pool thread for data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio_executor::run(async {
+    /// let mut file = corio_fs::File::open("Cargo.toml").await?;
+    /// file.set_read_ahead(true);
+    /// let mut text = String::new();
+    /// file.read_to_string(&mut text).await?;
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn set_read_ahead(&mut self, on: bool) {
+        self.read_ahead = on;
     }
 
     /// The path the file was opened with, if it was.
@@ -525,8 +549,12 @@ impl File {
     }
 
     /// Reads the next chunk ahead if the file is being read straight through.
-    fn read_ahead(&mut self) {
-        if self.busy.is_none() && self.ahead.is_none() && self.streak >= PREFETCH_AFTER {
+    fn maybe_read_ahead(&mut self) {
+        if self.read_ahead
+            && self.busy.is_none()
+            && self.ahead.is_none()
+            && self.streak >= PREFETCH_AFTER
+        {
             let size = self.read_size;
             self.read_size = (size * 2).min(MAX_CHUNK);
             self.streak += 1;
@@ -557,7 +585,7 @@ impl File {
     fn poll_fill(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<bool>> {
         loop {
             if self.mode == Mode::Reading {
-                self.read_ahead();
+                self.maybe_read_ahead();
                 return Poll::Ready(Ok(true));
             }
             debug_assert!(

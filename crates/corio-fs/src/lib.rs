@@ -5,8 +5,8 @@
 //! always ready; io_uring is Linux-only and young), so this crate does what tokio::fs,
 //! async-fs and asyncio's `to_thread` do: each operation runs on corio's bounded
 //! [blocking pool](corio_executor::BlockingPool), and the loop's thread goes on with other
-//! tasks meanwhile. What it adds is batching: a [`File`] reads ahead and writes behind
-//! through two buffers, and [`read_dir`] lists 512 entries per hop, so code that reads a
+//! tasks meanwhile. What it adds is batching: a [`File`] reads in large chunks and
+//! writes behind through two buffers, and [`read_dir`] lists 512 entries per hop, so code that reads a
 //! file 4 KiB at a time or walks a large directory pays for a few hops, not one per call.
 //!
 //! - Whole-file and path functions: [`read`], [`read_to_string`], [`write()`], [`copy`],
