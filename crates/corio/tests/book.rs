@@ -296,7 +296,11 @@ async fn read_timeout_in_virtual_time() {
         .build()
         .unwrap();
     let t0 = corio::clock::now();
-    let err = client.get(format!("http://{addr}/")).send().await.unwrap_err();
+    let err = client
+        .get(format!("http://{addr}/"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.timeout_kind(), Some(corio::http::TimeoutKind::Read));
     assert!(corio::clock::now() - t0 >= Duration::from_secs(60)); // virtual: no real wait
 }
@@ -470,7 +474,11 @@ async fn files() -> std::io::Result<()> {
     let mut entries = corio::fs::read_dir(&dir).await?;
     while let Some(entry) = entries.next().await {
         let entry = entry?;
-        println!("{:?} is a file: {}", entry.file_name(), entry.file_type()?.is_file());
+        println!(
+            "{:?} is a file: {}",
+            entry.file_name(),
+            entry.file_type()?.is_file()
+        );
     }
 
     corio::fs::remove_dir_all(&dir).await?; // shutil.rmtree(dir)
@@ -481,7 +489,9 @@ async fn files() -> std::io::Result<()> {
 #[corio::test]
 async fn file_errors() {
     // ANCHOR: file_errors
-    let err = corio::fs::read_to_string("settings.toml").await.unwrap_err();
+    let err = corio::fs::read_to_string("settings.toml")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound); // Python: FileNotFoundError
     assert_eq!(
         err.to_string(),
