@@ -110,6 +110,17 @@ SELECTED = {
     "corio-hyper": ["hyper_round_trip"],
     "corio-signal": ["real_signals"],
     "corio-process": ["process"],
+    "corio-fs": ["fs_errors", "fs_file", "fs_read_dir", "io_stdio"],
+    "corio-http": [
+        "client_errors",
+        "client_h2",
+        "client_pool",
+        "client_python",
+        "multi_thread",
+        "paused_clock",
+        "server_behaviour",
+        "server_peers",
+    ],
 }
 
 # Test targets deliberately not run here, and why. A test target in neither list is an
