@@ -1,5 +1,6 @@
 //! [`Stdout`] and [`Stderr`]: writes queued in the process and written on the blocking
-//! pool by one drain job per stream, so they keep their order and coalesce.
+//! pool by one drain job per stream, so they keep their order and coalesce. A write of up
+//! to 64 KiB is queued whole, so concurrent tasks' writes never interleave inside one.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -109,11 +110,16 @@ impl Target {
         if data.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if q.pending.len() >= QUEUE {
+        // A write that fits in the queue is taken whole or not at all, so that writes from
+        // different tasks never interleave inside one call (a line written by one
+        // `write_all` is never torn by another task's; pipes keep writes of up to PIPE_BUF
+        // whole the same way). Only a write larger than the whole queue is taken in parts.
+        let free = QUEUE - q.pending.len();
+        if free == 0 || (data.len() > free && data.len() <= QUEUE) {
             q.wait(cx.waker());
             return Poll::Pending;
         }
-        let n = data.len().min(QUEUE - q.pending.len());
+        let n = data.len().min(free);
         q.pending.extend_from_slice(&data[..n]);
         if !q.draining {
             q.draining = true;
