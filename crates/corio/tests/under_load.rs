@@ -43,24 +43,33 @@ fn watchdog(stop: &Arc<AtomicBool>) {
     });
 }
 
-#[test]
-fn a_sleep_fires_on_a_busy_multi_thread_executor() {
+/// Runs `probe` as a worker's task while both workers of a multi-thread executor are kept
+/// busy by always-ready spinners; returns its output once it completes (the spinners stop
+/// then, or at the watchdog).
+fn on_busy_workers<T, F>(probe: F) -> T
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
     let ex = corio::Builder::multi_thread().workers(2).build();
     let stop = Arc::new(AtomicBool::new(false));
     watchdog(&stop);
-    let s = stop.clone();
-    let took = ex.block_on(async move {
-        start_spinners(&s, true);
+    ex.block_on(async move {
+        start_spinners(&stop, true);
         // Let the spinners occupy both workers before the probe arrives.
         std::thread::sleep(Duration::from_millis(20));
-        let probe = corio::spawn_send(async {
-            let start = Instant::now();
-            corio::sleep(Duration::from_millis(20)).await;
-            start.elapsed()
-        });
-        let took = probe.await.unwrap();
-        s.store(true, Ordering::Relaxed);
-        took
+        let out = corio::spawn_send(probe).await.unwrap();
+        stop.store(true, Ordering::Relaxed);
+        out
+    })
+}
+
+#[test]
+fn a_sleep_fires_on_a_busy_multi_thread_executor() {
+    let took = on_busy_workers(async {
+        let start = Instant::now();
+        corio::sleep(Duration::from_millis(20)).await;
+        start.elapsed()
     });
     assert!(
         took < LIMIT,
@@ -70,13 +79,7 @@ fn a_sleep_fires_on_a_busy_multi_thread_executor() {
 
 #[test]
 fn many_sleeps_fire_on_a_busy_multi_thread_executor() {
-    let ex = corio::Builder::multi_thread().workers(2).build();
-    let stop = Arc::new(AtomicBool::new(false));
-    watchdog(&stop);
-    let s = stop.clone();
-    let took = ex.block_on(async move {
-        start_spinners(&s, true);
-        std::thread::sleep(Duration::from_millis(20));
+    let took = on_busy_workers(async {
         let start = Instant::now();
         let probes: Vec<_> = (0..100)
             .map(|i| {
@@ -88,7 +91,6 @@ fn many_sleeps_fire_on_a_busy_multi_thread_executor() {
         for p in probes {
             p.await.unwrap();
         }
-        s.store(true, Ordering::Relaxed);
         start.elapsed()
     });
     assert!(took < LIMIT, "100 sleeps of at most 20 ms took {took:?}");
@@ -144,22 +146,11 @@ fn a_sleep_fires_on_a_busy_local_loop() {
 
 #[test]
 fn a_timeout_fires_on_a_busy_multi_thread_executor() {
-    let ex = corio::Builder::multi_thread().workers(2).build();
-    let stop = Arc::new(AtomicBool::new(false));
-    watchdog(&stop);
-    let s = stop.clone();
-    let took = ex.block_on(async move {
-        start_spinners(&s, true);
-        std::thread::sleep(Duration::from_millis(20));
-        let probe = corio::spawn_send(async {
-            let start = Instant::now();
-            let r = corio::timeout(Duration::from_millis(10), std::future::pending::<()>()).await;
-            assert!(r.is_err());
-            start.elapsed()
-        });
-        let took = probe.await.unwrap();
-        s.store(true, Ordering::Relaxed);
-        took
+    let took = on_busy_workers(async {
+        let start = Instant::now();
+        let r = corio::timeout(Duration::from_millis(10), std::future::pending::<()>()).await;
+        assert!(r.is_err());
+        start.elapsed()
     });
     assert!(
         took < LIMIT,
