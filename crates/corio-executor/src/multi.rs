@@ -423,8 +423,18 @@ impl WorkerCtx {
             }
             let job = if look_outside {
                 self.drain_inbox();
-                self.take_from_injector()
-                    .or_else(|| self.next_local(&mut lifo_runs))
+                match self.take_from_injector() {
+                    Some(job) => {
+                        // The slot's task is not stealable: while the outside task runs
+                        // (and it may block this thread), the slot's task waits in the
+                        // queue, where an idle worker or shutdown can reach it.
+                        if let Some(prev) = self.lifo.take() {
+                            self.push_local(prev);
+                        }
+                        Some(job)
+                    }
+                    None => self.next_local(&mut lifo_runs),
+                }
             } else {
                 self.next_local(&mut lifo_runs)
                     .or_else(|| {
