@@ -109,7 +109,8 @@ pub use event::{Event, Wait};
 pub use lifo_queue::LifoQueue;
 pub use lock::{Lock, LockFuture, LockGuard, OwnedLockFuture, OwnedLockGuard, TryLockError};
 pub use priority_queue::PriorityQueue;
-pub use queue::{Get, Join, Put, Queue, QueueShutDown, TaskDoneError, TryGetError, TryPutError};
+pub use queue::futures::{Get, Join, Put};
+pub use queue::{Queue, QueueShutDown, TaskDoneError, TryGetError, TryPutError};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{
     Acquire, AcquireError, AcquireOwned, OwnedSemaphorePermit, Semaphore, SemaphorePermit,

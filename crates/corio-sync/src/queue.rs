@@ -1,14 +1,23 @@
 //! [`Queue`]: asyncio.Queue, and the core that [`LifoQueue`](crate::LifoQueue) and
 //! [`PriorityQueue`](crate::PriorityQueue) share.
+//!
+//! This file holds the public API; `raw` holds the state machine under the lock (the
+//! counts and the reservation rules), `error` the error types and `futures` the named
+//! futures `Put`, `Get` and `Join`.
 
+mod error;
+pub(crate) mod futures;
+mod raw;
+
+pub use error::{QueueShutDown, TaskDoneError, TryGetError, TryPutError};
+
+use self::futures::{Get, Join, Put};
+use self::raw::{State, Waiting};
 use crate::queue_storage::Storage;
 use crate::sync::{Mutex, lock};
 use crate::waiters::{WaitList, WakeList, wake_all};
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// asyncio's `Queue`: a first-in first-out queue for many producers and many consumers,
 /// bounded by `maxsize` (0 = unbounded), with `task_done`/`join` and 3.13's `shutdown`.
@@ -65,243 +74,6 @@ pub struct Queue<T> {
     state: Mutex<State<T>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Waiting {
-    Queued,
-    /// An item (for a getter) or a slot (for a putter) is reserved for it.
-    Granted,
-    /// The queue shut down: look again.
-    Recheck,
-}
-
-struct State<T> {
-    items: Storage<T>,
-    maxsize: usize,
-    /// Items reserved for granted getters that have not run yet.
-    reserved_items: usize,
-    /// Slots reserved for granted putters that have not run yet.
-    reserved_slots: usize,
-    unfinished: usize,
-    shutdown: bool,
-    getters: WaitList<Waiting>,
-    putters: WaitList<Waiting>,
-    /// Each joiner's state: whether the count reached zero.
-    joiners: WaitList<bool>,
-}
-
-impl<T> State<T> {
-    fn free_slots(&self) -> usize {
-        if self.maxsize == 0 {
-            usize::MAX
-        } else {
-            self.maxsize
-                .saturating_sub(self.items.len() + self.reserved_slots)
-        }
-    }
-
-    fn available_items(&self) -> usize {
-        self.items.len() - self.reserved_items
-    }
-
-    #[inline]
-    fn grant_getters(&mut self, wakers: &mut WakeList) {
-        while self.available_items() > 0 {
-            match self.getters.grant_front(Waiting::Granted) {
-                Some(w) => {
-                    self.reserved_items += 1;
-                    wakers.extend(w);
-                }
-                None => break,
-            }
-        }
-    }
-
-    #[inline]
-    fn grant_putters(&mut self, wakers: &mut WakeList) {
-        while self.free_slots() > 0 {
-            match self.putters.grant_front(Waiting::Granted) {
-                Some(w) => {
-                    self.reserved_slots += 1;
-                    wakers.extend(w);
-                }
-                None => break,
-            }
-        }
-    }
-
-    fn push(&mut self, item: T, wakers: &mut WakeList) {
-        self.items.push(item);
-        self.unfinished += 1;
-        self.grant_getters(wakers);
-    }
-
-    fn pop(&mut self, wakers: &mut WakeList) -> T {
-        let item = self.items.pop().expect("an available item");
-        self.grant_putters(wakers);
-        item
-    }
-
-    fn finish_joiners(&mut self, wakers: &mut WakeList) {
-        if self.unfinished == 0 {
-            self.joiners.grant_all(wakers, |done| *done = true);
-        }
-    }
-}
-
-/// Why [`Queue::put_nowait`] failed; the item comes back in either case.
-///
-/// # Examples
-///
-/// ```
-/// use corio_sync::{Queue, TryPutError};
-///
-/// let q = Queue::new(1);
-/// q.put_nowait(1).unwrap();
-/// assert_eq!(q.put_nowait(2), Err(TryPutError::Full(2))); // asyncio's QueueFull
-/// q.shutdown(false);
-/// assert_eq!(q.put_nowait(3), Err(TryPutError::ShutDown(3)));
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum TryPutError<T> {
-    /// The queue is full (asyncio's `QueueFull`).
-    Full(T),
-    /// The queue was shut down (asyncio's `QueueShutDown`).
-    ShutDown(T),
-}
-
-impl<T> TryPutError<T> {
-    /// The item that was not put.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let q = corio_sync::Queue::new(1);
-    /// q.put_nowait('a').unwrap();
-    /// assert_eq!(q.put_nowait('b').unwrap_err().into_inner(), 'b');
-    /// ```
-    pub fn into_inner(self) -> T {
-        match self {
-            TryPutError::Full(t) | TryPutError::ShutDown(t) => t,
-        }
-    }
-
-    /// Whether the queue was full.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let q = corio_sync::Queue::new(1);
-    /// q.put_nowait(1).unwrap();
-    /// assert!(q.put_nowait(2).unwrap_err().is_full());
-    /// ```
-    pub fn is_full(&self) -> bool {
-        matches!(self, TryPutError::Full(_))
-    }
-}
-
-impl<T> fmt::Debug for TryPutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TryPutError::Full(_) => f.write_str("Full(..)"),
-            TryPutError::ShutDown(_) => f.write_str("ShutDown(..)"),
-        }
-    }
-}
-
-impl<T> fmt::Display for TryPutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TryPutError::Full(_) => f.write_str("queue is full"),
-            TryPutError::ShutDown(_) => f.write_str("queue is shut down"),
-        }
-    }
-}
-
-impl<T> std::error::Error for TryPutError<T> {}
-
-/// Why [`Queue::get_nowait`] failed.
-///
-/// # Examples
-///
-/// ```
-/// use corio_sync::{Queue, TryGetError};
-///
-/// let q = Queue::<u8>::new(0);
-/// assert_eq!(q.get_nowait(), Err(TryGetError::Empty)); // asyncio's QueueEmpty
-/// q.shutdown(false);
-/// assert_eq!(q.get_nowait(), Err(TryGetError::ShutDown));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TryGetError {
-    /// No item is available (asyncio's `QueueEmpty`).
-    Empty,
-    /// The queue was shut down and is drained (asyncio's `QueueShutDown`).
-    ShutDown,
-}
-
-impl fmt::Display for TryGetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TryGetError::Empty => f.write_str("queue is empty"),
-            TryGetError::ShutDown => f.write_str("queue is shut down"),
-        }
-    }
-}
-
-impl std::error::Error for TryGetError {}
-
-/// The queue was shut down (asyncio's `QueueShutDown`). From [`Queue::put`] it carries the
-/// item back; from [`Queue::get`] it carries `()`.
-///
-/// # Examples
-///
-/// ```
-/// use corio_sync::{Queue, QueueShutDown};
-///
-/// corio_executor::run(async {
-///     let q = Queue::new(0);
-///     q.shutdown(false);
-///     assert_eq!(q.put(5).await, Err(QueueShutDown(5)));
-///     assert_eq!(q.get().await, Err(QueueShutDown(())));
-/// });
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct QueueShutDown<T = ()>(pub T);
-
-impl<T> fmt::Debug for QueueShutDown<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("QueueShutDown(..)")
-    }
-}
-
-impl<T> fmt::Display for QueueShutDown<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("queue is shut down")
-    }
-}
-
-impl<T> std::error::Error for QueueShutDown<T> {}
-
-/// [`Queue::task_done`] was called more times than items were put (asyncio's
-/// `ValueError`).
-///
-/// # Examples
-///
-/// ```
-/// let q = corio_sync::Queue::<()>::new(0);
-/// assert_eq!(q.task_done().unwrap_err().to_string(), "task_done() called too many times");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaskDoneError(());
-
-impl fmt::Display for TaskDoneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("task_done() called too many times")
-    }
-}
-
-impl std::error::Error for TaskDoneError {}
-
 impl<T> Queue<T> {
     /// A FIFO queue holding at most `maxsize` items; 0 means unbounded.
     ///
@@ -353,11 +125,7 @@ impl<T> Queue<T> {
     /// });
     /// ```
     pub fn put(&self, item: T) -> Put<'_, T> {
-        Put {
-            queue: self,
-            item: Some(item),
-            key: None,
-        }
+        Put::new(self, item)
     }
 
     /// Puts an item if there is a free slot; never waits.
@@ -412,11 +180,7 @@ impl<T> Queue<T> {
     /// });
     /// ```
     pub fn get(&self) -> Get<'_, T> {
-        Get {
-            queue: self,
-            key: None,
-            done: false,
-        }
+        Get::new(self)
     }
 
     /// Removes and returns an item if one is available; never waits.
@@ -497,11 +261,7 @@ impl<T> Queue<T> {
     /// });
     /// ```
     pub fn join(&self) -> Join<'_, T> {
-        Join {
-            queue: self,
-            key: None,
-            done: false,
-        }
+        Join::new(self)
     }
 
     /// Shuts the queue down (asyncio 3.13): `put`s fail with [`QueueShutDown`] from now
@@ -644,256 +404,5 @@ impl<T> fmt::Debug for Queue<T> {
             .field("unfinished", &st.unfinished)
             .field("shutdown", &st.shutdown)
             .finish()
-    }
-}
-
-/// The future of [`Queue::put`].
-///
-/// Dropping it drops the item, uninserted, and passes on a slot reserved for it.
-#[must_use = "futures do nothing unless awaited"]
-pub struct Put<'a, T> {
-    queue: &'a Queue<T>,
-    item: Option<T>,
-    key: Option<usize>,
-}
-
-impl<T> fmt::Debug for Put<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Put")
-            .field("queued", &self.key.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> Unpin for Put<'_, T> {}
-
-impl<T> Future for Put<'_, T> {
-    type Output = Result<(), QueueShutDown<T>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        if this.key.is_none() && corio_core::coop::poll_proceed(cx).is_pending() {
-            return Poll::Pending;
-        }
-        let mut wakers = WakeList::new();
-        let out = {
-            let mut st = lock(&this.queue.state);
-            let may_insert = match this.key {
-                None => st.putters.is_empty() && st.free_slots() > 0,
-                Some(key) => match *st.putters.state(key) {
-                    Waiting::Queued => {
-                        st.putters.set_waker(key, cx.waker());
-                        return Poll::Pending;
-                    }
-                    Waiting::Granted => {
-                        st.putters.remove(key);
-                        this.key = None;
-                        st.reserved_slots -= 1;
-                        true
-                    }
-                    Waiting::Recheck => {
-                        st.putters.remove(key);
-                        this.key = None;
-                        st.free_slots() > 0
-                    }
-                },
-            };
-            let item = this.item.take().expect("Put polled after completion");
-            if st.shutdown {
-                Some(Err(QueueShutDown(item)))
-            } else if may_insert {
-                st.push(item, &mut wakers);
-                Some(Ok(()))
-            } else {
-                this.item = Some(item);
-                this.key = Some(st.putters.push_back(Waiting::Queued, cx.waker()));
-                None
-            }
-        };
-        wake_all(wakers);
-        match out {
-            Some(r) => Poll::Ready(r),
-            None => Poll::Pending,
-        }
-    }
-}
-
-impl<T> Drop for Put<'_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        // Most futures complete and hold no place in the wait list: keep that check inline.
-        if let Some(key) = self.key.take() {
-            self.leave(key);
-        }
-    }
-}
-
-impl<T> Put<'_, T> {
-    /// Gives up a place in the wait list, passing a reservation made for it on.
-    #[cold]
-    fn leave(&self, key: usize) {
-        let mut wakers = WakeList::new();
-        {
-            let mut st = lock(&self.queue.state);
-            if st.putters.remove(key) == Waiting::Granted {
-                st.reserved_slots -= 1;
-                st.grant_putters(&mut wakers);
-            }
-        }
-        wake_all(wakers);
-    }
-}
-
-/// The future of [`Queue::get`].
-///
-/// Dropping it loses no item: a reservation made for it passes to the next getter.
-#[must_use = "futures do nothing unless awaited"]
-pub struct Get<'a, T> {
-    queue: &'a Queue<T>,
-    key: Option<usize>,
-    done: bool,
-}
-
-impl<T> fmt::Debug for Get<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Get")
-            .field("queued", &self.key.is_some())
-            .finish()
-    }
-}
-
-impl<T> Future for Get<'_, T> {
-    type Output = Result<T, QueueShutDown>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        assert!(!this.done, "Get polled after completion");
-        if this.key.is_none() && corio_core::coop::poll_proceed(cx).is_pending() {
-            return Poll::Pending;
-        }
-        let mut wakers = WakeList::new();
-        let out = {
-            let mut st = lock(&this.queue.state);
-            let may_take = match this.key {
-                None => st.getters.is_empty() && st.available_items() > 0,
-                Some(key) => match *st.getters.state(key) {
-                    Waiting::Queued => {
-                        st.getters.set_waker(key, cx.waker());
-                        return Poll::Pending;
-                    }
-                    Waiting::Granted => {
-                        st.getters.remove(key);
-                        this.key = None;
-                        st.reserved_items -= 1;
-                        true
-                    }
-                    Waiting::Recheck => {
-                        st.getters.remove(key);
-                        this.key = None;
-                        st.available_items() > 0
-                    }
-                },
-            };
-            if may_take {
-                Some(Ok(st.pop(&mut wakers)))
-            } else if st.shutdown {
-                Some(Err(QueueShutDown(())))
-            } else {
-                this.key = Some(st.getters.push_back(Waiting::Queued, cx.waker()));
-                None
-            }
-        };
-        wake_all(wakers);
-        match out {
-            Some(r) => {
-                this.done = true;
-                Poll::Ready(r)
-            }
-            None => Poll::Pending,
-        }
-    }
-}
-
-impl<T> Drop for Get<'_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        // Most futures complete and hold no place in the wait list: keep that check inline.
-        if let Some(key) = self.key.take() {
-            self.leave(key);
-        }
-    }
-}
-
-impl<T> Get<'_, T> {
-    /// Gives up a place in the wait list, passing a reservation made for it on.
-    #[cold]
-    fn leave(&self, key: usize) {
-        let mut wakers = WakeList::new();
-        {
-            let mut st = lock(&self.queue.state);
-            if st.getters.remove(key) == Waiting::Granted {
-                #[cfg(corio_loom)]
-                if crate::mutation::active(crate::mutation::Mutation::QueueCancelLosesItem) {
-                    return;
-                }
-                st.reserved_items -= 1;
-                st.grant_getters(&mut wakers);
-            }
-        }
-        wake_all(wakers);
-    }
-}
-
-/// The future of [`Queue::join`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Join<'a, T> {
-    queue: &'a Queue<T>,
-    key: Option<usize>,
-    done: bool,
-}
-
-impl<T> fmt::Debug for Join<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Join")
-            .field("queued", &self.key.is_some())
-            .finish()
-    }
-}
-
-impl<T> Future for Join<'_, T> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        assert!(!this.done, "Join polled after completion");
-        let mut st = lock(&this.queue.state);
-        let ready = match this.key {
-            None => st.unfinished == 0,
-            Some(key) => {
-                if *st.joiners.state(key) {
-                    st.joiners.remove(key);
-                    this.key = None;
-                    true
-                } else {
-                    st.joiners.set_waker(key, cx.waker());
-                    return Poll::Pending;
-                }
-            }
-        };
-        if ready {
-            this.done = true;
-            Poll::Ready(())
-        } else {
-            this.key = Some(st.joiners.push_back(false, cx.waker()));
-            Poll::Pending
-        }
-    }
-}
-
-impl<T> Drop for Join<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            lock(&self.queue.state).joiners.remove(key);
-        }
     }
 }
