@@ -164,11 +164,15 @@ impl Condition {
     ///     assert_eq!(*g, 3);
     /// });
     /// ```
-    pub fn wait_for<'a, T, F>(&'a self, guard: LockGuard<'a, T>, predicate: F) -> WaitFor<'a, T, F>
+    pub fn wait_for<'a, T, F>(
+        &'a self,
+        guard: LockGuard<'a, T>,
+        predicate: F,
+    ) -> CondWaitFor<'a, T, F>
     where
         F: FnMut(&mut T) -> bool,
     {
-        WaitFor {
+        CondWaitFor {
             cond: self,
             predicate,
             step: WaitForStep::Check(guard),
@@ -350,24 +354,24 @@ enum WaitForStep<'a, T> {
 
 /// The future of [`Condition::wait_for`]: resolves to the guard once the predicate holds.
 #[must_use = "futures do nothing unless awaited"]
-pub struct WaitFor<'a, T, F> {
+pub struct CondWaitFor<'a, T, F> {
     cond: &'a Condition,
     predicate: F,
     step: WaitForStep<'a, T>,
 }
 
-impl<T, F> fmt::Debug for WaitFor<'_, T, F> {
+impl<T, F> fmt::Debug for CondWaitFor<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let step = match &self.step {
             WaitForStep::Check(_) => "check",
             WaitForStep::Wait(_) => "waiting",
             WaitForStep::Done => "done",
         };
-        f.debug_struct("WaitFor").field("step", &step).finish()
+        f.debug_struct("CondWaitFor").field("step", &step).finish()
     }
 }
 
-impl<'a, T, F> Future for WaitFor<'a, T, F>
+impl<'a, T, F> Future for CondWaitFor<'a, T, F>
 where
     F: FnMut(&mut T) -> bool + Unpin,
 {
@@ -390,7 +394,7 @@ where
                         return Poll::Pending;
                     }
                 },
-                WaitForStep::Done => panic!("WaitFor polled after completion"),
+                WaitForStep::Done => panic!("CondWaitFor polled after completion"),
             }
         }
     }

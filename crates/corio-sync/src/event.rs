@@ -20,7 +20,7 @@ use std::task::{Context, Poll};
 ///
 /// # Cancel safety
 ///
-/// A dropped [`Wait`] leaves the waiter list at once; nothing else is affected.
+/// A dropped [`EventWait`] leaves the waiter list at once; nothing else is affected.
 ///
 /// # Examples
 ///
@@ -131,8 +131,8 @@ impl Event {
     ///     ev.wait().await; // already set: no waiting
     /// });
     /// ```
-    pub fn wait(&self) -> Wait<'_> {
-        Wait {
+    pub fn wait(&self) -> EventWait<'_> {
+        EventWait {
             event: self,
             key: None,
             done: false,
@@ -170,26 +170,26 @@ impl fmt::Debug for Event {
 
 /// The future of [`Event::wait`].
 #[must_use = "futures do nothing unless awaited"]
-pub struct Wait<'a> {
+pub struct EventWait<'a> {
     event: &'a Event,
     key: Option<usize>,
     done: bool,
 }
 
-impl fmt::Debug for Wait<'_> {
+impl fmt::Debug for EventWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Wait")
+        f.debug_struct("EventWait")
             .field("queued", &self.key.is_some())
             .finish()
     }
 }
 
-impl Future for Wait<'_> {
+impl Future for EventWait<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        assert!(!this.done, "Wait polled after completion");
+        assert!(!this.done, "EventWait polled after completion");
         let mut st = lock(&this.event.state);
         match this.key {
             None => {
@@ -215,7 +215,7 @@ impl Future for Wait<'_> {
     }
 }
 
-impl Drop for Wait<'_> {
+impl Drop for EventWait<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
             lock(&self.event.state).waiters.remove(key);

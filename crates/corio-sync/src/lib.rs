@@ -101,18 +101,46 @@ mod sync;
 mod waiters;
 pub mod watch;
 
-pub use barrier::{Barrier, BarrierWait, BarrierWaitResult, BrokenBarrier};
+pub use barrier::{Barrier, BarrierWaitResult, BrokenBarrier};
 pub use bounded_semaphore::{BoundedReleaseError, BoundedSemaphore};
-pub use cancel_token::{CancelDropGuard, CancelToken, WaitCancelled};
-pub use condition::{CondWait, Condition, WaitFor};
-pub use event::{Event, Wait};
+pub use cancel_token::{CancelDropGuard, CancelToken};
+pub use condition::Condition;
+pub use event::Event;
 pub use lifo_queue::LifoQueue;
-pub use lock::{Lock, LockFuture, LockGuard, OwnedLockFuture, OwnedLockGuard, TryLockError};
+pub use lock::{Lock, LockGuard, OwnedLockGuard, TryLockError};
 pub use priority_queue::PriorityQueue;
-pub use queue::futures::{Get, Join, Put};
 pub use queue::{Queue, QueueShutDown, TaskDoneError, TryGetError, TryPutError};
-pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
-    Acquire, AcquireError, AcquireOwned, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
-    TryAcquireError,
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+
+/// The named futures the primitives' async methods return (async-lock's shape).
+///
+/// They live here rather than at the crate root so that `use corio_sync::*` never
+/// shadows `std::io::{Read, Write}` or another crate's `Wait`: name them only to store
+/// one in a struct field. Each is `#[must_use]`, has a `Debug` impl, and documents on
+/// its method what dropping it does (its cancel safety).
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::futures::Acquire;
+/// use corio_sync::Semaphore;
+///
+/// let sem = Semaphore::new(1);
+/// let pending: Acquire<'_> = sem.acquire(); // a future, not yet polled
+/// let permit = corio_executor::run(pending).unwrap();
+/// assert_eq!(sem.available_permits(), 0);
+/// drop(permit);
+/// ```
+pub mod futures {
+    pub use crate::barrier::BarrierWait;
+    pub use crate::cancel_token::WaitCancelled;
+    pub use crate::condition::{CondWait, CondWaitFor};
+    pub use crate::event::EventWait;
+    pub use crate::lock::{LockFuture, OwnedLockFuture};
+    pub use crate::queue::futures::{Get, Join, Put};
+    pub use crate::rwlock::{Read, Write};
+    pub use crate::semaphore::{Acquire, AcquireOwned};
+}

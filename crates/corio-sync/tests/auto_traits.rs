@@ -1,6 +1,7 @@
 //! Compile-time Send / Sync / Unpin assertions for every public type.
 #![allow(missing_docs, dead_code)]
 
+use corio_sync::futures::*;
 use corio_sync::*;
 
 fn send<T: Send>() {}
@@ -38,10 +39,10 @@ all!(
     Read<'static, u8>,
     Write<'static, u8>,
     Event,
-    Wait<'static>,
+    EventWait<'static>,
     Condition,
     CondWait<'static, u8>,
-    WaitFor<'static, u8, fn(&mut u8) -> bool>,
+    CondWaitFor<'static, u8, fn(&mut u8) -> bool>,
     Barrier,
     BarrierWait<'static>,
     BarrierWaitResult,

@@ -3,7 +3,8 @@ use std::future::Future as _;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use corio_sync::{Get, Queue};
+use corio_sync::Queue;
+use corio_sync::futures::Get;
 use futures_core::{FusedStream, Stream};
 
 /// A stream of a [`Queue`]'s items, got one at a time until the queue is shut down and

@@ -1,5 +1,7 @@
 //! The errors of [`Queue`](crate::Queue)'s methods.
 
+#[cfg(doc)]
+use crate::Queue;
 use std::fmt;
 
 /// Why [`Queue::put_nowait`] failed; the item comes back in either case.
