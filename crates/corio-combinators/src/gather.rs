@@ -55,7 +55,11 @@ where
     let set = PollSet::new(futures.into_iter().map(Box::pin));
     let mut outputs = Vec::with_capacity(set.len());
     outputs.resize_with(set.len(), || None);
-    Gather { set, outputs }
+    Gather {
+        set,
+        outputs,
+        wait: corio_core::callgraph::WaitSlot::new(),
+    }
 }
 
 /// The future of [`gather`]: a `Vec` of the outputs, in input order.
@@ -73,6 +77,8 @@ where
 pub struct Gather<F: Future> {
     set: PollSet<Pin<Box<F>>>,
     outputs: Vec<Option<F::Output>>,
+    /// The call graph's record; the children's waits nest under it.
+    wait: corio_core::callgraph::WaitSlot,
 }
 
 impl<F: Future> Gather<F> {
@@ -120,10 +126,13 @@ impl<F: Future> Future for Gather<F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         this.set.begin_poll(cx);
+        let (live, len) = (this.set.live(), this.set.len());
+        let _frame = this.wait.frame(|| describe("gather", live, len));
         loop {
             match this.set.poll_next(cx) {
                 Poll::Ready(Some((i, out))) => this.outputs[i] = Some(out),
                 Poll::Ready(None) => {
+                    this.wait.done();
                     let outputs = std::mem::take(&mut this.outputs);
                     return Poll::Ready(
                         outputs
@@ -132,10 +141,23 @@ impl<F: Future> Future for Gather<F> {
                             .collect(),
                     );
                 }
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    let (live, len) = (this.set.live(), this.set.len());
+                    this.wait.pending(|| describe("gather", live, len));
+                    return Poll::Pending;
+                }
             }
         }
     }
+}
+
+/// A combinator's call-graph record: how many of its futures are still pending.
+pub(crate) fn describe(
+    kind: &'static str,
+    live: usize,
+    len: usize,
+) -> corio_core::callgraph::WaitOn {
+    corio_core::callgraph::WaitOn::new(kind).detail(format!("{live} of {len} pending"))
 }
 
 impl<F: Future> fmt::Debug for Gather<F> {

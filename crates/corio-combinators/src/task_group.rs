@@ -123,6 +123,7 @@ where
         body_waker,
         value: None,
         done: false,
+        wait: corio_core::callgraph::WaitSlot::new(),
     }
 }
 
@@ -347,6 +348,8 @@ pub struct TaskGroupFuture<Fut: Future, E> {
     body_waker: Waker,
     value: Option<<Fut as Future>::Output>,
     done: bool,
+    /// The call graph's record: the group and its children, the body's waits beneath.
+    wait: corio_core::callgraph::WaitSlot,
 }
 
 impl<Fut: Future, E> Unpin for TaskGroupFuture<Fut, E> {}
@@ -361,6 +364,10 @@ where
         let this = &mut *self;
         assert!(!this.done, "TaskGroupFuture polled after completion");
         this.group.body.register(cx.waker());
+        let group = &this.group;
+        this.wait.pending(|| describe_group(group));
+        this.group.wait_key.set(this.wait.key());
+        let frame = this.wait.enter();
         if let Some(body) = this.body.as_mut() {
             let step = this.group.body.begin_step();
             if step == Step::Stop {
@@ -390,13 +397,20 @@ where
                 }
             }
         }
+        drop(frame);
         if this.body.is_some() {
+            let group = &this.group;
+            this.wait.pending(|| describe_group(group));
             return Poll::Pending;
         }
         let mut st = this.group.state();
         if !st.children.is_empty() {
+            drop(st);
+            let group = &this.group;
+            this.wait.pending(|| describe_group(group));
             return Poll::Pending;
         }
+        this.wait.done();
         st.phase = Phase::Closed;
         let failures = std::mem::take(&mut st.failures);
         drop(st);
@@ -409,6 +423,22 @@ where
         this.value = None;
         Poll::Ready(Err(TaskGroupError::new(failures)))
     }
+}
+
+/// What a group's awaiter waits on, for the task call graph: its children's tasks.
+fn describe_group<E>(group: &Group<E>) -> corio_core::callgraph::WaitOn {
+    let mut on = corio_core::callgraph::WaitOn::new("TaskGroup").object(group);
+    let Some(st) = group.try_state() else {
+        return on;
+    };
+    let children = st.children.len();
+    for c in st.children.values() {
+        match c.task_id() {
+            0 => {}
+            id => on = on.on_task(id),
+        }
+    }
+    on.detail(format!("{children} children running"))
 }
 
 impl<Fut: Future, E> Drop for TaskGroupFuture<Fut, E> {

@@ -133,6 +133,7 @@ where
         done: Vec::new(),
         sleep: None,
         duration: None,
+        wait: corio_core::callgraph::WaitSlot::new(),
     }
 }
 
@@ -227,6 +228,7 @@ where
         done: Vec::new(),
         sleep: None,
         duration: None,
+        wait: corio_core::callgraph::WaitSlot::new(),
     }
 }
 
@@ -256,6 +258,8 @@ pub struct Wait<F: Future> {
     sleep: Option<Sleep>,
     /// A timeout not started yet: the clock starts at the first poll.
     duration: Option<Duration>,
+    /// The call graph's record; the futures' waits nest under it.
+    wait: corio_core::callgraph::WaitSlot,
 }
 
 impl<F: Future> Wait<F> {
@@ -315,6 +319,7 @@ impl<F: Future> Wait<F> {
             .map(|(_, f)| f)
             .collect();
         self.sleep = None;
+        self.wait.done();
         (std::mem::take(&mut self.done), pending)
     }
 }
@@ -334,6 +339,10 @@ where
             this.sleep = Some(corio_timer::sleep(d));
         }
         this.set.begin_poll(cx);
+        let (live, len) = (this.set.live(), this.set.len());
+        let frame = this
+            .wait
+            .frame(|| crate::gather::describe("wait", live, len));
         let mut met = false;
         loop {
             match this.set.poll_next(cx) {
@@ -349,6 +358,10 @@ where
                 Poll::Pending => break,
             }
         }
+        drop(frame);
+        let (live, len) = (this.set.live(), this.set.len());
+        this.wait
+            .pending(|| crate::gather::describe("wait", live, len));
         // Every future found complete in this poll is in `done` (asyncio's
         // test_wait_really_done); now decide.
         if met {

@@ -14,6 +14,8 @@
 //!   when it has nothing to run, without naming the crates that provide the layers.
 //! - [`Spawn`] and [`context`]: how a leaf crate (a task group, say) spawns onto whatever
 //!   loop is current, again without naming the executor crate.
+//! - [`callgraph`]: the hooks by which futures record what the current task waits on
+//!   (`corio::debug::call_graph()`), one atomic load each while unused.
 //! - [`coop`]: the cooperative poll budget that keeps one busy task from starving the rest.
 //! - The shared error types: [`Cancelled`], [`Elapsed`], [`JoinError`].
 //! - Re-exports of the ecosystem's traits rather than new ones: [`Stream`] is the async
@@ -39,6 +41,7 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
+pub mod callgraph;
 pub mod context;
 pub mod coop;
 mod driver;

@@ -136,6 +136,7 @@ impl Event {
             event: self,
             key: None,
             done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 
@@ -174,6 +175,7 @@ pub struct EventWait<'a> {
     event: &'a Event,
     key: Option<usize>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl fmt::Debug for EventWait<'_> {
@@ -198,6 +200,8 @@ impl Future for EventWait<'_> {
                     return Poll::Ready(());
                 }
                 this.key = Some(st.waiters.push_back(false, cx.waker()));
+                let waiters = st.waiters.queued();
+                this.slot.pending(|| describe_wait(this.event, waiters));
                 Poll::Pending
             }
             Some(key) => {
@@ -205,14 +209,24 @@ impl Future for EventWait<'_> {
                     st.waiters.remove(key);
                     this.key = None;
                     this.done = true;
+                    this.slot.done();
                     Poll::Ready(())
                 } else {
                     st.waiters.set_waker(key, cx.waker());
+                    let waiters = st.waiters.queued();
+                    this.slot.pending(|| describe_wait(this.event, waiters));
                     Poll::Pending
                 }
             }
         }
     }
+}
+
+/// What a waiting `wait()` waits on, for the task call graph.
+fn describe_wait(event: &Event, waiters: usize) -> corio_core::callgraph::WaitOn {
+    corio_core::callgraph::WaitOn::new("Event")
+        .object(event)
+        .detail(format!("not set, {waiters} waiters"))
 }
 
 impl Drop for EventWait<'_> {

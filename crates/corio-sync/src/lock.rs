@@ -63,6 +63,8 @@ struct State<T> {
     /// not collected it yet).
     value: Option<Box<T>>,
     locked: bool,
+    /// The task holding the lock, when the call graph's bookkeeping is on (0: unknown).
+    holder: u64,
     waiters: WaitList<Waiting>,
 }
 
@@ -86,6 +88,7 @@ impl<T> Lock<T> {
             state: Mutex::new(State {
                 value: Some(Box::new(value)),
                 locked: false,
+                holder: 0,
                 waiters: WaitList::new(),
             }),
         }
@@ -190,6 +193,7 @@ impl<T> Lock<T> {
             return None;
         }
         st.locked = true;
+        st.holder = corio_core::callgraph::current_task().unwrap_or(0);
         st.value.take()
     }
 
@@ -258,25 +262,43 @@ impl<T> Lock<T> {
             None => {
                 if !st.locked {
                     st.locked = true;
+                    st.holder = corio_core::callgraph::current_task().unwrap_or(0);
                     raw.done = true;
                     return Poll::Ready(st.value.take().expect("an unlocked Lock holds its value"));
                 }
-                raw.key = Some(st.waiters.push_back(Waiting::Queued, cx.waker()));
+                let key = st.waiters.push_back(Waiting::Queued, cx.waker());
+                raw.key = Some(key);
+                raw.slot.pending(|| self.describe_wait(&st, key));
                 Poll::Pending
             }
             Some(key) => match *st.waiters.state(key) {
                 Waiting::Queued => {
                     st.waiters.set_waker(key, cx.waker());
+                    raw.slot.pending(|| self.describe_wait(&st, key));
                     Poll::Pending
                 }
                 Waiting::Granted => {
                     st.waiters.remove(key);
                     raw.key = None;
                     raw.done = true;
+                    raw.slot.done();
+                    st.holder = corio_core::callgraph::current_task().unwrap_or(0);
                     Poll::Ready(st.value.take().expect("a granted Lock holds its value"))
                 }
             },
         }
+    }
+
+    /// What a queued `lock()` waits on, for the task call graph.
+    fn describe_wait(&self, st: &State<T>, key: usize) -> corio_core::callgraph::WaitOn {
+        corio_core::callgraph::WaitOn::new("Lock")
+            .object(self)
+            .held_by((st.holder != 0).then_some(st.holder))
+            .detail(format!(
+                "this waiter {} of {}",
+                corio_core::callgraph::ordinal(st.waiters.position(key)),
+                st.waiters.queued()
+            ))
     }
 
     fn cancel_lock(&self, raw: &mut RawLock) {
@@ -306,6 +328,7 @@ impl<T> Lock<T> {
             Some(waker) => waker,
             None => {
                 st.locked = false;
+                st.holder = 0;
                 None
             }
         }
@@ -369,6 +392,7 @@ impl std::error::Error for TryLockError {}
 struct RawLock {
     key: Option<usize>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 /// The future of [`Lock::lock`].

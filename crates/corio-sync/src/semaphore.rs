@@ -495,25 +495,31 @@ impl Semaphore {
             None => {
                 if st.closed {
                     raw.done = true;
+                    raw.slot.done();
                     return Poll::Ready(Err(AcquireError(())));
                 }
                 if st.waiters.entries() == 0 && st.permits >= raw.n {
                     st.permits -= raw.n;
                     raw.done = true;
+                    raw.slot.done();
                     return Poll::Ready(Ok(()));
                 }
-                raw.key = Some(st.waiters.push_back(Waiting::Queued(raw.n), cx.waker()));
+                let key = st.waiters.push_back(Waiting::Queued(raw.n), cx.waker());
+                raw.key = Some(key);
+                raw.slot.pending(|| self.describe_wait(&st, key));
                 Poll::Pending
             }
             Some(key) => match *st.waiters.state(key) {
                 Waiting::Queued(_) => {
                     st.waiters.set_waker(key, cx.waker());
+                    raw.slot.pending(|| self.describe_wait(&st, key));
                     Poll::Pending
                 }
                 Waiting::Granted => {
                     st.waiters.remove(key);
                     raw.key = None;
                     raw.done = true;
+                    raw.slot.done();
                     // Waiters that queued behind this one while it was being woken may
                     // find free permits now.
                     let mut wakers = WakeList::new();
@@ -526,10 +532,24 @@ impl Semaphore {
                     st.waiters.remove(key);
                     raw.key = None;
                     raw.done = true;
+                    raw.slot.done();
                     Poll::Ready(Err(AcquireError(())))
                 }
             },
         }
+    }
+
+    /// What a queued acquire waits on, for the task call graph.
+    fn describe_wait(&self, st: &State, key: usize) -> corio_core::callgraph::WaitOn {
+        corio_core::callgraph::WaitOn::new("Semaphore")
+            .object(self)
+            .detail(format!(
+                "{} of {} permits taken, this waiter {} of {}",
+                st.total.saturating_sub(st.permits),
+                st.total,
+                corio_core::callgraph::ordinal(st.waiters.position(key)),
+                st.waiters.queued()
+            ))
     }
 
     /// The drop of both acquire futures: leave the queue, passing on granted permits.
@@ -576,6 +596,7 @@ struct RawAcquire {
     n: usize,
     key: Option<usize>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl RawAcquire {
@@ -584,6 +605,7 @@ impl RawAcquire {
             n,
             key: None,
             done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 }

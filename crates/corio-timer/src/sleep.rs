@@ -129,6 +129,8 @@ pub struct Sleep {
     recheck: bool,
     /// Completed without an entry (deadline passed on first poll).
     done: bool,
+    /// What the task call graph shows while it waits.
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl Sleep {
@@ -140,6 +142,7 @@ impl Sleep {
             key: NO_KEY,
             recheck: false,
             done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 
@@ -309,8 +312,17 @@ impl Future for Sleep {
         let this = self.get_mut();
         // Spend budget only when completing: a pending timer costs the task nothing.
         if this.poll_elapsed(cx).is_pending() {
+            let (deadline, shared) = (this.deadline, &this.shared);
+            this.slot.pending(|| {
+                // On the wall clock, so the graph's "until +2.3 s" is right under a paused
+                // (virtual) clock too.
+                let now = shared.as_ref().map_or_else(clock::now, |s| s.clock.now());
+                let left = deadline.saturating_duration_since(now);
+                corio_core::callgraph::WaitOn::new("sleep").until(Instant::now() + left)
+            });
             return Poll::Pending;
         }
+        this.slot.done();
         coop::poll_proceed(cx)
     }
 }

@@ -59,6 +59,8 @@ pub(super) struct ChildCell<F, T, E> {
     group: Rc<Group<E>>,
     id: usize,
     ended: Cell<bool>,
+    /// The executor's id of the child's task, once polled with the call graph on (0 before).
+    task: Cell<u64>,
 }
 
 impl<F, T, E> ChildCell<F, T, E>
@@ -75,6 +77,7 @@ where
             group,
             id,
             ended: Cell::new(false),
+            task: Cell::new(0),
         }
     }
 
@@ -126,6 +129,10 @@ impl<F, T, E> ChildOps for ChildCell<F, T, E>
 where
     F: Future<Output = Result<T, E>>,
 {
+    fn task_id(&self) -> u64 {
+        self.task.get()
+    }
+
     fn cancel(&self) {
         if !self.signal.cancel() {
             self.signal.wake_task();
@@ -158,6 +165,13 @@ where
         let cell = &*self.cell;
         if cell.ended.get() {
             return Poll::Ready(());
+        }
+        if let Some(id) = corio_core::callgraph::current_task() {
+            if cell.task.replace(id) != id {
+                if let Some(key) = cell.group.wait_key.get() {
+                    corio_core::callgraph::add_task(key, id);
+                }
+            }
         }
         cell.signal.register(cx.waker());
         let step = cell.signal.begin_step();

@@ -21,6 +21,8 @@ pub(super) enum Phase {
 
 /// What the group does to a child, whatever its future's type.
 pub(super) trait ChildOps {
+    /// The child's task id for the call graph (0 until known).
+    fn task_id(&self) -> u64;
     /// The group's cancellation: the child runs the step it was already woken for, if
     /// any, then is dropped.
     fn cancel(&self);
@@ -41,6 +43,8 @@ pub(super) struct Group<E> {
     state: RefCell<State<E>>,
     /// The body's step flags; its waker is the one of the task awaiting the group.
     pub(super) body: Arc<Signal>,
+    /// The awaiter's call-graph record, which children add their tasks to.
+    pub(super) wait_key: std::cell::Cell<Option<corio_core::callgraph::WaitKey>>,
 }
 
 impl<E> Group<E> {
@@ -53,6 +57,7 @@ impl<E> Group<E> {
                 failures: Vec::new(),
             }),
             body: Arc::new(Signal::new()),
+            wait_key: std::cell::Cell::new(None),
         }
     }
 

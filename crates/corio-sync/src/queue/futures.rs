@@ -123,6 +123,7 @@ pub struct Get<'a, T> {
     queue: &'a Queue<T>,
     key: Option<usize>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl<'a, T> Get<'a, T> {
@@ -131,6 +132,7 @@ impl<'a, T> Get<'a, T> {
             queue,
             key: None,
             done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 }
@@ -160,6 +162,7 @@ impl<T> Future for Get<'_, T> {
                 Some(key) => match *st.getters.state(key) {
                     Waiting::Queued => {
                         st.getters.set_waker(key, cx.waker());
+                        this.slot.pending(|| describe_get(this.queue, &st));
                         return Poll::Pending;
                     }
                     Waiting::Granted => {
@@ -181,6 +184,7 @@ impl<T> Future for Get<'_, T> {
                 Some(Err(QueueShutDown(())))
             } else {
                 this.key = Some(st.getters.push_back(Waiting::Queued, cx.waker()));
+                this.slot.pending(|| describe_get(this.queue, &st));
                 None
             }
         };
@@ -188,11 +192,27 @@ impl<T> Future for Get<'_, T> {
         match out {
             Some(r) => {
                 this.done = true;
+                this.slot.done();
                 Poll::Ready(r)
             }
             None => Poll::Pending,
         }
     }
+}
+
+/// What a waiting `get()` waits on, for the task call graph.
+fn describe_get<T>(queue: &Queue<T>, st: &super::raw::State<T>) -> corio_core::callgraph::WaitOn {
+    corio_core::callgraph::WaitOn::new("Queue.get")
+        .object(queue)
+        .detail(format!(
+            "{}, {} getters",
+            if st.available_items() == 0 {
+                "empty"
+            } else {
+                "items reserved for getters ahead"
+            },
+            st.getters.queued()
+        ))
 }
 
 impl<T> Drop for Get<'_, T> {
