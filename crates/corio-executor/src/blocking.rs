@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use async_task::Runnable;
 
-use crate::Task;
 use crate::context;
 use crate::meta::TaskMeta;
-use crate::raw::TaskFuture;
+use crate::task_handle::Task;
+use crate::wrapper::TaskFuture;
 
 /// A bounded pool of threads for blocking work, grown on demand and shrunk when idle.
 ///

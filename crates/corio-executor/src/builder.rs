@@ -8,13 +8,11 @@ use std::time::Duration;
 
 use corio_core::{Driver, ThreadParker};
 
-use crate::config::{Config, DEFAULT_SLOW_POLL, DoneHook, Hooks, TaskHook, TaskView};
+use crate::config::{Config, DEFAULT_SLOW_POLL, DoneHook, Hooks, MakeDriver, TaskHook, TaskView};
 use crate::local::{Local, LocalExecutor};
 use crate::meta::TaskStatus;
-use crate::multi::{Executor, MultiOptions};
+use crate::multi::{Executor, MakeLoop, MultiOptions};
 use crate::report::{Hook, Reporter, UnobservedFailure};
-
-pub(crate) type MakeDriver = Arc<dyn Fn(ThreadParker) -> Box<dyn Driver> + Send + Sync>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flavor {
@@ -333,12 +331,25 @@ impl Builder {
                 .map(|n| n.get())
                 .unwrap_or(1)
         });
+        // A thread calling `block_on` runs a loop with the workers' driver stack, and
+        // reports slow polls as the workers do: the future given to `block_on` blocks that
+        // thread just as a task would block a worker.
+        let (debug, slow_poll, driver) = (self.debug, self.slow_poll, self.driver.clone());
+        let make_loop: MakeLoop = Arc::new(move || {
+            let mut builder = Builder::new().debug(debug).slow_poll_threshold(slow_poll);
+            if let Some(make) = &driver {
+                let make = make.clone();
+                builder = builder.driver(move |p| make(p));
+            }
+            builder.build_local()
+        });
         Executor::start(
             MultiOptions {
                 workers,
                 thread_name: self.thread_name.clone(),
                 stack_size: self.stack_size,
                 driver: self.driver.clone(),
+                make_loop,
                 seed: self.seed,
             },
             config,
@@ -386,5 +397,20 @@ impl fmt::Debug for Builder {
             .field("custom_driver", &self.driver.is_some())
             .field("failure_hook", &self.hook.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+// The default loop is the default builder's, so it is defined here, above both.
+impl LocalExecutor {
+    /// A loop with the default driver (a thread parker) and the default failure report
+    /// (stderr). See [`Builder`](crate::Builder) for the options.
+    pub fn new() -> Self {
+        Builder::new().build_local()
+    }
+}
+
+impl Default for LocalExecutor {
+    fn default() -> Self {
+        Self::new()
     }
 }

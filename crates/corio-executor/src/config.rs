@@ -8,6 +8,10 @@ use std::time::Duration;
 use crate::meta::{TaskId, TaskMeta, TaskStatus};
 use crate::report::Reporter;
 
+/// Builds a worker's (or a loop's) driver stack around its thread parker.
+pub(crate) type MakeDriver =
+    Arc<dyn Fn(corio_core::ThreadParker) -> Box<dyn corio_core::Driver> + Send + Sync>;
+
 /// asyncio's `slow_callback_duration`: one poll longer than this is reported in debug mode.
 pub(crate) const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 

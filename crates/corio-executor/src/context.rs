@@ -1,74 +1,96 @@
-//! Thread-locals: which loop runs on this thread, and which task it is polling.
+//! Thread-locals: which executor runs on this thread, and which task it is polling.
+//!
+//! This module sits below both executors and knows neither: it holds the running loop
+//! and worker as untyped pointers, which `local` and `multi` (the only modules that store
+//! them) turn back into their own types, and the executor the running tasks belong to as
+//! an [`Owner`] trait object, which the task layer uses.
 //!
 //! The hot paths (a wake-up scheduling a task on its own loop, a task poll checking for
-//! shutdown) read two raw pointers from a destructor-free thread-local instead of
-//! borrowing a `RefCell<Option<Rc<..>>>`: measured with callgrind, that borrow was 15% of
-//! the instructions of a `yield_now` round trip.
+//! shutdown) read raw pointers from a destructor-free thread-local instead of borrowing a
+//! `RefCell<Option<Rc<..>>>`: measured with callgrind, that borrow was 15% of the
+//! instructions of a `yield_now` round trip.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
 use std::rc::Rc;
 
-use crate::local::Local;
 use crate::meta::TaskMeta;
-use crate::multi;
 use crate::owner::Owner;
+
+/// What the block_on thread of a multi-thread executor reaches it through: `Send` spawns
+/// made on that thread's loop go to the executor's workers.
+pub(crate) trait SendTarget {
+    /// Spawns a `Send` future that any worker may run.
+    fn spawn_send_boxed(
+        &self,
+        future: corio_core::BoxFuture<()>,
+        location: &'static std::panic::Location<'static>,
+    ) -> Result<corio_core::SpawnedTask, corio_core::SpawnError>;
+    /// Itself, so that the executor that stored it can get its own type back.
+    fn as_any(&self) -> &dyn Any;
+}
 
 thread_local! {
     /// Keeps the running loop alive; `HOT.local` points at it.
-    static LOOP: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+    static LOOP: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
     static HOT: Hot = const {
         Hot {
             local: Cell::new(std::ptr::null()),
             worker: Cell::new(std::ptr::null()),
-            multi: Cell::new(std::ptr::null()),
+            owner: Cell::new(None),
+            send_target: Cell::new(None),
             task: Cell::new(std::ptr::null()),
         }
     };
 }
 
 struct Hot {
-    /// The loop running on this thread: null, or the `Local` held by `LOOP`.
-    local: Cell<*const Local>,
+    /// The loop running on this thread: null, or the loop held by `LOOP`.
+    local: Cell<*const ()>,
     /// On a worker thread of a multi-thread executor: that worker's state, which lives on
     /// the worker thread's stack for as long as the thread runs its loop.
-    worker: Cell<*const multi::WorkerCtx>,
+    worker: Cell<*const ()>,
+    /// The executor owning the tasks polled here: the loop if one runs, else the
+    /// worker's executor. Set and cleared together with `local` and `worker`.
+    owner: Cell<Option<NonNull<dyn Owner>>>,
     /// The multi-thread executor reachable from this thread (its workers, and threads in
-    /// its `block_on`), for `spawn_send`; kept alive by an `Arc` in the installing guard.
-    multi: Cell<*const multi::Shared>,
+    /// its `block_on`), for `spawn_send`; kept alive by whoever installed it.
+    send_target: Cell<Option<NonNull<dyn SendTarget>>>,
     /// The task being polled: null, or its metadata for the poll's duration.
     task: Cell<*const TaskMeta>,
 }
 
-/// Runs `f` with the loop running on this thread (None when there is none, or the thread
-/// is tearing down its locals).
+/// The loop running on this thread, as the untyped pointer `enter_loop` stored: null when
+/// there is none (or the thread is tearing down its locals). Only `local` stores loops,
+/// so only it may cast this back, to its own type.
 #[inline]
-pub(crate) fn with_loop<R>(f: impl FnOnce(Option<&Local>) -> R) -> R {
-    let ptr = HOT.try_with(|h| h.local.get()).unwrap_or(std::ptr::null());
-    if ptr.is_null() {
-        f(None)
-    } else {
-        // SAFETY: `HOT.local` is set and cleared together with `LOOP`, which holds an
-        // `Rc` to the same `Local` (see `enter_loop`, `LoopGuard`, `set_aside_loop`), so
-        // the pointee is alive here. Moreover every loop entry point runs while its caller
-        // borrows an `Rc<Local>`, so the loop outlives this call even if `f` sets the
-        // thread's loop aside. Only shared references are made; `Local` mutates through
-        // `Cell`/`RefCell`.
-        f(Some(unsafe { &*ptr }))
-    }
+pub(crate) fn loop_ptr() -> *const () {
+    HOT.try_with(|h| h.local.get()).unwrap_or(std::ptr::null())
 }
 
+/// Whether a corio loop is running on this thread.
 pub(crate) fn loop_is_running() -> bool {
-    with_loop(|l| l.is_some())
+    !loop_ptr().is_null()
 }
 
-/// Installs `local` as this thread's running loop until the guard drops.
+/// Whether this thread runs a corio loop or is a worker of a multi-thread executor:
+/// blocking it would stall tasks.
+pub(crate) fn runs_tasks() -> bool {
+    HOT.try_with(|h| !h.local.get().is_null() || !h.worker.get().is_null())
+        .unwrap_or(false)
+}
+
+/// Installs `local` as this thread's running loop, and as the owner of the tasks polled
+/// here, until the guard drops.
 ///
 /// # Panics
 ///
-/// When a loop already runs on this thread: a loop cannot be nested in another.
+/// When a loop already runs on this thread, or it is a worker thread: a loop cannot be
+/// nested in another.
 #[track_caller]
-pub(crate) fn enter_loop(local: Rc<Local>, what: &str) -> LoopGuard {
-    let ptr = Rc::as_ptr(&local);
+pub(crate) fn enter_loop<L: Owner + 'static>(local: Rc<L>, what: &str) -> LoopGuard {
+    let ptr: *const L = Rc::as_ptr(&local);
     if HOT.with(|h| !h.worker.get().is_null()) {
         panic!(
             "{what} was called on a worker thread of a corio multi-thread executor; \
@@ -85,40 +107,68 @@ pub(crate) fn enter_loop(local: Rc<Local>, what: &str) -> LoopGuard {
         }
         *l = Some(local);
     });
-    HOT.with(|h| h.local.set(ptr));
-    LoopGuard { _priv: () }
+    // SAFETY: `ptr` comes from the `Rc` now held by `LOOP`, so it is valid; the
+    // reference only exists to build the trait-object pointer.
+    let owner: NonNull<dyn Owner> = NonNull::from(unsafe { &*ptr } as &(dyn Owner + 'static));
+    let prev_owner = HOT.with(|h| {
+        h.local.set(ptr.cast());
+        h.owner.replace(Some(owner))
+    });
+    LoopGuard { prev_owner }
 }
 
 pub(crate) struct LoopGuard {
-    _priv: (),
+    prev_owner: Option<NonNull<dyn Owner>>,
 }
 
 impl Drop for LoopGuard {
     fn drop(&mut self) {
-        let _ = HOT.try_with(|h| h.local.set(std::ptr::null()));
-        let prev = LOOP.try_with(|l| l.borrow_mut().take()).ok().flatten();
-        drop(prev);
+        let prev = self.prev_owner;
+        let _ = HOT.try_with(|h| {
+            h.local.set(std::ptr::null());
+            h.owner.set(prev);
+        });
+        let loop_rc = LOOP.try_with(|l| l.borrow_mut().take()).ok().flatten();
+        drop(loop_rc);
     }
 }
 
 /// Takes the running loop (if any) out of this thread's context until the guard drops.
 pub(crate) fn set_aside_loop() -> AsideGuard {
-    let _ = HOT.try_with(|h| h.local.set(std::ptr::null()));
+    let prev = HOT
+        .try_with(|h| {
+            let local = h.local.replace(std::ptr::null());
+            let owner = if local.is_null() {
+                None
+            } else {
+                // The worker's executor (if this is a worker) owns what runs now.
+                h.owner.replace(None)
+            };
+            (local, owner)
+        })
+        .unwrap_or((std::ptr::null(), None));
     AsideGuard {
-        prev: LOOP.try_with(|l| l.borrow_mut().take()).ok().flatten(),
+        prev_loop: LOOP.try_with(|l| l.borrow_mut().take()).ok().flatten(),
+        prev_local: prev.0,
+        prev_owner: prev.1,
     }
 }
 
 pub(crate) struct AsideGuard {
-    prev: Option<Rc<Local>>,
+    prev_loop: Option<Rc<dyn Any>>,
+    prev_local: *const (),
+    prev_owner: Option<NonNull<dyn Owner>>,
 }
 
 impl Drop for AsideGuard {
     fn drop(&mut self) {
-        if let Some(prev) = self.prev.take() {
-            let ptr = Rc::as_ptr(&prev);
+        if let Some(prev) = self.prev_loop.take() {
             if LOOP.try_with(|l| *l.borrow_mut() = Some(prev)).is_ok() {
-                let _ = HOT.try_with(|h| h.local.set(ptr));
+                let (local, owner) = (self.prev_local, self.prev_owner);
+                let _ = HOT.try_with(|h| {
+                    h.local.set(local);
+                    h.owner.set(owner);
+                });
             }
         }
     }
@@ -160,42 +210,42 @@ pub(crate) fn with_current_task<R>(f: impl FnOnce(Option<&TaskMeta>) -> R) -> R 
 /// Runs `f` with the executor that owns the tasks polled on this thread: the loop
 /// running here, or the multi-thread executor whose worker this thread is.
 #[inline]
-pub(crate) fn with_owner<R>(f: impl FnOnce(Option<Owner<'_>>) -> R) -> R {
-    let (local, worker) = HOT
-        .try_with(|h| (h.local.get(), h.worker.get()))
-        .unwrap_or((std::ptr::null(), std::ptr::null()));
-    if !local.is_null() {
-        // SAFETY: as in `with_loop`.
-        f(Some(Owner::Local(unsafe { &*local })))
-    } else if !worker.is_null() {
-        // SAFETY: as in `with_worker`.
-        let w = unsafe { &*worker };
-        f(Some(Owner::Multi(w.shared())))
-    } else {
-        f(None)
+pub(crate) fn with_owner<R>(f: impl FnOnce(Option<&dyn Owner>) -> R) -> R {
+    match HOT.try_with(|h| h.owner.get()).ok().flatten() {
+        // SAFETY: `HOT.owner` is set by `enter_loop` (to the loop `LOOP` keeps alive) or
+        // by `enter_worker` (to the executor the worker's state holds an `Arc` to), and
+        // reset before those are released; only shared references are made.
+        Some(owner) => f(Some(unsafe { owner.as_ref() })),
+        None => f(None),
     }
 }
 
-/// Runs `f` with this thread's worker state, if it is a worker of a multi-thread executor.
+/// The worker state `enter_worker` stored for this thread: null unless this is a worker
+/// thread of a multi-thread executor. Only `multi` stores workers, so only it may cast
+/// this back, to its own type.
 #[inline]
-pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&multi::WorkerCtx>) -> R) -> R {
-    let ptr = HOT.try_with(|h| h.worker.get()).unwrap_or(std::ptr::null());
-    if ptr.is_null() {
-        f(None)
-    } else {
-        // SAFETY: `HOT.worker` is set by `enter_worker` to a `WorkerCtx` that the worker
-        // thread keeps on its stack until the returned guard (dropped before the context)
-        // resets the pointer; only this thread reads it, and only shared references are
-        // made (the context mutates through cells and thread-safe queues).
-        f(Some(unsafe { &*ptr }))
-    }
+pub(crate) fn worker_ptr() -> *const () {
+    HOT.try_with(|h| h.worker.get()).unwrap_or(std::ptr::null())
 }
 
-/// Marks this thread as worker `ctx` until the guard drops.
-pub(crate) fn enter_worker(ctx: &multi::WorkerCtx) -> WorkerGuard {
+/// Marks this thread as a worker until the guard drops: `worker` is its state, `owner`
+/// and `target` its executor.
+///
+/// # Safety
+///
+/// The three must stay valid until the returned guard drops (the worker's state lives on
+/// its thread's stack and holds an `Arc` to its executor for the whole run).
+pub(crate) unsafe fn enter_worker<O: Owner + 'static, T: SendTarget + 'static>(
+    worker: *const (),
+    owner: &O,
+    target: &T,
+) -> WorkerGuard {
+    let owner: NonNull<dyn Owner> = NonNull::from(owner as &(dyn Owner + 'static));
+    let target: NonNull<dyn SendTarget> = NonNull::from(target as &(dyn SendTarget + 'static));
     HOT.with(|h| {
-        h.worker.set(ctx as *const multi::WorkerCtx);
-        h.multi.set(ctx.shared() as *const multi::Shared);
+        h.worker.set(worker);
+        h.owner.set(Some(owner));
+        h.send_target.set(Some(target));
     });
     WorkerGuard { _priv: () }
 }
@@ -208,43 +258,45 @@ impl Drop for WorkerGuard {
     fn drop(&mut self) {
         let _ = HOT.try_with(|h| {
             h.worker.set(std::ptr::null());
-            h.multi.set(std::ptr::null());
+            h.owner.set(None);
+            h.send_target.set(None);
         });
     }
 }
 
-/// Makes `shared` reachable for `spawn_send` from this (non-worker) thread until the guard
-/// drops; the guard holds an `Arc` so the pointer stays valid.
-pub(crate) fn enter_multi(shared: std::sync::Arc<multi::Shared>) -> MultiGuard {
-    let prev = HOT.with(|h| h.multi.replace(std::sync::Arc::as_ptr(&shared)));
-    MultiGuard {
+/// Makes `target` reachable for `spawn_send` from this (non-worker) thread until the
+/// guard drops; the guard keeps `target` alive, so the pointer stays valid.
+pub(crate) fn enter_send_target(
+    target: std::sync::Arc<dyn SendTarget + Send + Sync>,
+) -> SendTargetGuard {
+    let ptr: NonNull<dyn SendTarget> = NonNull::from(&*target as &(dyn SendTarget + 'static));
+    let prev = HOT.with(|h| h.send_target.replace(Some(ptr)));
+    SendTargetGuard {
         prev,
-        _keep: shared,
+        _keep: target,
     }
 }
 
-pub(crate) struct MultiGuard {
-    prev: *const multi::Shared,
-    _keep: std::sync::Arc<multi::Shared>,
+pub(crate) struct SendTargetGuard {
+    prev: Option<NonNull<dyn SendTarget>>,
+    _keep: std::sync::Arc<dyn SendTarget + Send + Sync>,
 }
 
-impl Drop for MultiGuard {
+impl Drop for SendTargetGuard {
     fn drop(&mut self) {
         let prev = self.prev;
-        let _ = HOT.try_with(|h| h.multi.set(prev));
+        let _ = HOT.try_with(|h| h.send_target.set(prev));
     }
 }
 
 /// Runs `f` with the multi-thread executor reachable from this thread, if any.
 #[inline]
-pub(crate) fn with_multi<R>(f: impl FnOnce(Option<&multi::Shared>) -> R) -> R {
-    let ptr = HOT.try_with(|h| h.multi.get()).unwrap_or(std::ptr::null());
-    if ptr.is_null() {
-        f(None)
-    } else {
-        // SAFETY: `HOT.multi` is set either by `enter_worker` (the worker's context holds
-        // an `Arc<Shared>` for the thread's whole run) or by `enter_multi` (the guard holds
-        // an `Arc<Shared>`), and reset when those end; only shared references are made.
-        f(Some(unsafe { &*ptr }))
+pub(crate) fn with_send_target<R>(f: impl FnOnce(Option<&dyn SendTarget>) -> R) -> R {
+    match HOT.try_with(|h| h.send_target.get()).ok().flatten() {
+        // SAFETY: `HOT.send_target` is set either by `enter_worker` (whose caller keeps
+        // the executor alive for the thread's whole run) or by `enter_send_target` (the
+        // guard holds an `Arc`), and reset when those end; only shared references are made.
+        Some(t) => f(Some(unsafe { t.as_ref() })),
+        None => f(None),
     }
 }

@@ -41,3 +41,25 @@ pub(crate) fn report_slow_main_poll(
 /// How many slow polls debug mode has reported in this process.
 pub(crate) static SLOW_POLLS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
+
+/// How many slow polls debug mode has reported in this process.
+///
+/// # Examples
+///
+/// ```
+/// let before = corio_executor::slow_polls_reported();
+/// corio_executor::Builder::new()
+///     .debug(true)
+///     .slow_poll_threshold(std::time::Duration::from_millis(1))
+///     .run(async {
+///         corio_executor::spawn(async {
+///             std::thread::sleep(std::time::Duration::from_millis(5)); // blocks the loop
+///         })
+///         .await
+///         .unwrap();
+///     });
+/// assert!(corio_executor::slow_polls_reported() > before);
+/// ```
+pub fn slow_polls_reported() -> usize {
+    SLOW_POLLS.load(std::sync::atomic::Ordering::Relaxed)
+}

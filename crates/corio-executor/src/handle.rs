@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use corio_core::SpawnError;
 
-use crate::{Task, context, local, multi};
+use crate::task_handle::Task;
+use crate::{local, multi};
 
 #[derive(Clone)]
 enum Inner {
@@ -78,10 +79,10 @@ impl Handle {
     /// assert!(corio_executor::Handle::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Handle> {
-        if let Some(h) = context::with_loop(|l| l.map(|l| Handle::local(l.shared().clone()))) {
+        if let Some(h) = local::with_loop(|l| l.map(|l| Handle::local(l.shared().clone()))) {
             return Some(h);
         }
-        context::with_worker(|w| w.map(|w| Handle::multi(w.shared_arc().clone())))
+        multi::with_worker(|w| w.map(|w| Handle::multi(w.shared_arc().clone())))
     }
 
     /// Spawns `future` onto the loop from any thread (asyncio's
@@ -164,5 +165,37 @@ impl fmt::Debug for Handle {
             Inner::Local(_) => "Handle(local)",
             Inner::Multi(_) => "Handle(multi_thread)",
         })
+    }
+}
+
+impl crate::local::LocalExecutor {
+    /// A handle for spawning onto this loop from any thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::LocalExecutor::new();
+    /// let h = ex.handle();
+    /// let t = std::thread::spawn(move || h.spawn(async { 1 })).join().unwrap();
+    /// assert_eq!(ex.block_on(t).unwrap(), 1);
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::local(self.local().shared().clone())
+    }
+}
+
+impl crate::multi::Executor {
+    /// A handle for spawning onto this executor from any thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ex = corio_executor::Builder::multi_thread().workers(1).build();
+    /// let h = ex.handle();
+    /// let t = std::thread::spawn(move || h.spawn(async { 3 }).join_blocking().unwrap());
+    /// assert_eq!(t.join().unwrap(), 3);
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::multi(self.shared().clone())
     }
 }

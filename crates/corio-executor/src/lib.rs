@@ -68,40 +68,66 @@
 //! explains this crate to someone coming from asyncio. It is not published online: build
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 
-mod abort_handle;
-mod block;
-mod blocking;
-mod builder;
-mod builder_task;
+// The modules form a ladder: each imports only from the rungs below it (doc links
+// aside), never from above.
+//
+// 1. Leaves: `chaos` (seeded randomness), `mutation` (loom-only switches), `yield_now`,
+//    `task_local`.
+// 2. A task's identity and settings: `meta` (id, name, state, cancellation, callbacks),
+//    `snapshot` (what introspection reports), `report` (unobserved failures), `config`
+//    (an executor's settings and hooks), `debug` (slow-poll reports).
+// 3. The thread-local context: `owner` (what a task needs of its executor, as a trait),
+//    `context` (which executor and task run on this thread, knowing neither executor),
+//    `current` (`current_task`, `all_tasks`, `in_loop`).
+// 4. The task: `wrapper` (the future async-task runs around the user's), `block_on_thread`
+//    (waiting on a plain thread), `abort_handle`, `task` (the `Task` handle), `job` (a
+//    queued task, and cancelling one its executor cannot run).
+// 5. Machinery both executors use: `registry` (live tasks), `eager` (eager start), `gate`
+//    (spawns racing shutdown), `sleepers` (parked workers), `queues` (run queues),
+//    `blocking` (the blocking pool).
+// 6. `local`: the single-thread loop.
+// 7. `multi`: the multi-thread executor (its `block_on` runs a `local` loop).
+// 8. Above both: `handle` (spawning from any thread), `entry` (`run`, `spawn`, ...),
+//    `builder`, `task_builder`, `loop_cache`.
+
+// 1
 mod chaos;
-mod config;
-mod context;
-mod debug;
-mod eager;
-mod gate;
-mod handle;
-mod introspect;
-mod local;
-mod loop_cache;
-mod meta;
-mod multi;
 #[cfg(corio_loom)]
 mod mutation;
-mod owner;
-mod queues;
-mod raw;
-mod registry;
-mod report;
-mod sleepers;
-pub mod task;
 mod task_local;
 mod yield_now;
-
-use std::future::Future;
-use std::panic::Location;
-use std::sync::Arc;
-
-use async_task::Runnable;
+// 2
+mod config;
+mod debug;
+mod meta;
+mod report;
+mod snapshot;
+// 3
+mod context;
+mod current;
+mod owner;
+// 4
+mod abort_handle;
+mod block_on_thread;
+mod job;
+mod task_handle;
+mod wrapper;
+// 5
+mod blocking;
+mod eager;
+mod gate;
+mod queues;
+mod registry;
+mod sleepers;
+// 6, 7
+mod local;
+mod multi;
+// 8
+mod builder;
+mod entry;
+mod handle;
+mod loop_cache;
+mod task_builder;
 
 pub use abort_handle::AbortHandle;
 pub use blocking::{
@@ -110,357 +136,23 @@ pub use blocking::{
 pub use builder::Builder;
 pub use config::TaskView;
 pub use corio_core::{Cancelled, JoinError, SpawnError};
+pub use current::{CurrentTask, all_tasks, current_task, in_loop};
+pub use debug::slow_polls_reported;
+pub use entry::{create_task, run, spawn, spawn_send, try_spawn, try_spawn_send};
 pub use handle::Handle;
-pub use introspect::{Metrics, TaskSnapshot, all_tasks, dump};
 pub use local::LocalExecutor;
 pub use loop_cache::LoopCache;
 pub use meta::{TaskId, TaskState, TaskStatus};
 pub use multi::{Executor, ShutdownReport};
 pub use report::UnobservedFailure;
-pub use task::{Cancel, CancelOnDrop, Task};
+pub use snapshot::{Metrics, TaskSnapshot, dump};
 pub use task_local::{Inherit, Scope, TaskLocal};
 pub use yield_now::{YieldNow, yield_now};
 
-use meta::TaskMeta;
-
-/// asyncio.run: runs `future` on a single-thread loop on this thread, then cancels and
-/// drains the tasks still alive (their destructors run) and returns the output.
-///
-/// # Panics
-///
-/// When called from inside a running corio loop: loops do not nest (`.await` the future,
-/// or spawn it, instead). A panic of `future` itself propagates, after the loop's tasks
-/// have been cancelled.
-///
-/// # Examples
-///
-/// ```
-/// let answer = corio_executor::run(async { 42 });
-/// assert_eq!(answer, 42);
-/// ```
-#[track_caller]
-pub fn run<F: Future>(future: F) -> F::Output {
-    thread_local! {
-        static LOOPS: LoopCache = const { LoopCache::new() };
-    }
-    // Without the thread's locals (a destructor at thread exit), a fresh loop.
-    let mut future = Some(future);
-    let cached = LOOPS.try_with(|c| c.run(LocalExecutor::new, future.take().expect("once")));
-    match cached {
-        Ok(out) => out,
-        Err(_) => LocalExecutor::new().run(future.take().expect("the future was not used")),
-    }
+/// Tasks: the [`Task`] handle, its cancellation, and spawning with options.
+pub mod task {
+    pub use crate::meta::TaskStatus as Status;
+    pub use crate::task_builder::Builder;
+    pub use crate::task_handle::{Cancel, CancelOnDrop, Task};
 }
-
-/// Starts `future` as a task on this thread's loop (asyncio's `create_task`). It starts
-/// at the loop's next turn, not inline (unless the loop was built with
-/// [`Builder::eager_start`]).
-///
-/// The future need not be `Send`: it never leaves this thread. On a worker of the
-/// multi-thread executor the task stays on that worker; use [`spawn_send`] there for work
-/// that any worker may run.
-///
-/// **Dropping the returned [`Task`] detaches it; it keeps running.**
-///
-/// # Panics
-///
-/// When no corio loop runs on this thread, or it has been shut down. Use [`try_spawn`]
-/// for an error instead.
-///
-/// # Examples
-///
-/// ```
-/// corio_executor::run(async {
-///     let t = corio_executor::spawn(async { "hello" });
-///     assert_eq!(t.await.unwrap(), "hello");
-/// });
-/// ```
-#[track_caller]
-pub fn spawn<F>(future: F) -> Task<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    match spawn_at(future, None, Location::caller()) {
-        Ok(t) => t,
-        Err(e) => panic!("corio::spawn: {e} (spawn from inside corio::run, or use try_spawn)"),
-    }
-}
-
-/// The same as [`spawn`], under asyncio's name.
-///
-/// # Examples
-///
-/// ```
-/// corio_executor::run(async {
-///     let t = corio_executor::create_task(async { 1 });
-///     assert_eq!(t.await.unwrap(), 1);
-/// });
-/// ```
-#[track_caller]
-pub fn create_task<F>(future: F) -> Task<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    match spawn_at(future, None, Location::caller()) {
-        Ok(t) => t,
-        Err(e) => panic!("corio::create_task: {e} (call it from inside corio::run)"),
-    }
-}
-
-/// Like [`spawn`], with an error instead of a panic.
-///
-/// # Errors
-///
-/// [`SpawnError`] when no loop runs on this thread or it has been shut down.
-///
-/// # Examples
-///
-/// ```
-/// // Outside any loop:
-/// assert!(corio_executor::try_spawn(async {}).is_err());
-/// ```
-#[track_caller]
-pub fn try_spawn<F>(future: F) -> Result<Task<F::Output>, SpawnError>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    spawn_at(future, None, Location::caller())
-}
-
-/// Starts a `Send` task that, on the multi-thread executor, any worker may run (it is
-/// load-balanced by work stealing). Elsewhere it is the same as [`spawn`].
-///
-/// # Panics
-///
-/// When no corio loop or executor is reachable from this thread, or it has been shut
-/// down.
-///
-/// # Examples
-///
-/// ```
-/// let ex = corio_executor::Builder::multi_thread().workers(2).build();
-/// let n = ex.block_on(async { corio_executor::spawn_send(async { 2 + 2 }).await.unwrap() });
-/// assert_eq!(n, 4);
-/// ```
-#[track_caller]
-pub fn spawn_send<F>(future: F) -> Task<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    match spawn_send_at(future, None, Location::caller()) {
-        Ok(t) => t,
-        Err(e) => panic!("corio::spawn_send: {e}"),
-    }
-}
-
-/// Like [`spawn_send`], with an error instead of a panic.
-///
-/// # Errors
-///
-/// [`SpawnError`] when no loop or executor is reachable from this thread, or it is
-/// shutting down (a destructor that spawns while its task is being cancelled at shutdown
-/// gets `SpawnError::is_shutdown`).
-///
-/// # Examples
-///
-/// ```
-/// // Outside any loop:
-/// assert!(corio_executor::try_spawn_send(async {}).is_err());
-/// let ex = corio_executor::Builder::multi_thread().workers(1).build();
-/// let n = ex.block_on(async { corio_executor::try_spawn_send(async { 5 }).unwrap().await });
-/// assert_eq!(n.unwrap(), 5);
-/// ```
-#[track_caller]
-pub fn try_spawn_send<F>(future: F) -> Result<Task<F::Output>, SpawnError>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    spawn_send_at(future, None, Location::caller())
-}
-
-pub(crate) fn spawn_send_at<F>(
-    future: F,
-    name: Option<Arc<str>>,
-    location: &'static Location<'static>,
-) -> Result<Task<F::Output>, SpawnError>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let mut future = Some(future);
-    let mut name = Some(name);
-    let multi = context::with_multi(|m| {
-        m.map(|m| {
-            m.spawn_send(
-                future.take().expect("once"),
-                name.take().expect("once"),
-                location,
-            )
-        })
-    });
-    match multi {
-        Some(r) => r,
-        None => spawn_at(
-            future.take().expect("once"),
-            name.take().expect("once"),
-            location,
-        ),
-    }
-}
-
-pub(crate) fn spawn_at<F>(
-    future: F,
-    name: Option<Arc<str>>,
-    location: &'static Location<'static>,
-) -> Result<Task<F::Output>, SpawnError>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    let mut future = Some(future);
-    let mut name = Some(name);
-    let local = context::with_loop(|l| {
-        l.map(|l| {
-            l.spawn(
-                future.take().expect("once"),
-                name.take().expect("once"),
-                location,
-            )
-        })
-    });
-    if let Some(r) = local {
-        return r;
-    }
-    context::with_worker(|w| match w {
-        Some(w) => w.shared_arc().spawn_pinned(
-            future.take().expect("once"),
-            name.take().expect("once"),
-            location,
-        ),
-        None => Err(SpawnError::no_executor()),
-    })
-}
-
-/// What [`current_task`] tells about the running task.
-///
-/// # Examples
-///
-/// ```
-/// corio_executor::run(async {
-///     let t = corio_executor::task::Builder::new().name("worker").spawn(async {
-///         let me = corio_executor::current_task().unwrap();
-///         (me.id(), me.name().map(str::to_owned))
-///     });
-///     let id = t.id();
-///     assert_eq!(t.await.unwrap(), (id, Some("worker".to_owned())));
-/// });
-/// ```
-#[derive(Clone, Debug)]
-pub struct CurrentTask {
-    id: TaskId,
-    name: Option<Arc<str>>,
-    location: &'static Location<'static>,
-}
-
-impl CurrentTask {
-    /// The task's id.
-    pub fn id(&self) -> TaskId {
-        self.id
-    }
-
-    /// The task's name, if it has one.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// Where the task was spawned.
-    pub fn location(&self) -> &'static Location<'static> {
-        self.location
-    }
-}
-
-/// The task being polled on this thread (asyncio's `current_task()`), or `None` outside
-/// any task: in the future given to [`run`] itself, or outside any loop.
-///
-/// # Examples
-///
-/// ```
-/// assert!(corio_executor::current_task().is_none());
-/// corio_executor::run(async {
-///     assert!(corio_executor::current_task().is_none()); // main is not a task
-///     let t = corio_executor::spawn(async { corio_executor::current_task().is_some() });
-///     assert!(t.await.unwrap());
-/// });
-/// ```
-pub fn current_task() -> Option<CurrentTask> {
-    context::with_current_task(|m| {
-        m.map(|m| CurrentTask {
-            id: m.id,
-            name: m.name_shared(),
-            location: m.location,
-        })
-    })
-}
-
-/// Whether a corio loop is running on this thread.
-///
-/// # Examples
-///
-/// ```
-/// assert!(!corio_executor::in_loop());
-/// corio_executor::run(async { assert!(corio_executor::in_loop()) });
-/// ```
-pub fn in_loop() -> bool {
-    context::loop_is_running()
-}
-
-/// How many slow polls debug mode has reported in this process.
-///
-/// # Examples
-///
-/// ```
-/// let before = corio_executor::slow_polls_reported();
-/// corio_executor::Builder::new()
-///     .debug(true)
-///     .slow_poll_threshold(std::time::Duration::from_millis(1))
-///     .run(async {
-///         corio_executor::spawn(async {
-///             std::thread::sleep(std::time::Duration::from_millis(5)); // blocks the loop
-///         })
-///         .await
-///         .unwrap();
-///     });
-/// assert!(corio_executor::slow_polls_reported() > before);
-/// ```
-pub fn slow_polls_reported() -> usize {
-    debug::SLOW_POLLS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Cancels a queued task and runs it on this thread (its owner's), so its future is
-/// dropped and its handle reports `Cancelled`.
-pub(crate) fn cancel_and_run(runnable: Runnable<TaskMeta>, why: &'static str) {
-    runnable
-        .metadata()
-        .request_cancel(Cancelled::with_reason(why));
-    runnable.run();
-}
-
-/// A runnable whose loop is gone. A `Send` task is cancelled and run here, so its handle
-/// reports `Cancelled` instead of waiting forever; a `!Send` one must not be run or
-/// dropped on this thread, so it is leaked.
-pub(crate) fn orphan(runnable: Runnable<TaskMeta>, why: &'static str) {
-    if runnable.metadata().is_send() {
-        runnable
-            .metadata()
-            .request_cancel(Cancelled::with_reason(why));
-        let _aside = context::set_aside_loop();
-        runnable.run();
-    } else {
-        std::mem::forget(runnable);
-    }
-}
+pub use task::{Cancel, CancelOnDrop, Task};

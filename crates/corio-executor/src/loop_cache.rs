@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 
-use crate::LocalExecutor;
+use crate::local::LocalExecutor;
 
 /// One spare loop, meant to live in a `thread_local!` of the crate that builds the loops.
 ///

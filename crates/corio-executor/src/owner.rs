@@ -1,58 +1,28 @@
-//! Which executor a task belongs to, as the task's wrapper future sees it while polled:
-//! the loop running on this thread, or the multi-thread executor whose worker this is.
+//! What a task's wrapper future needs from the executor that runs it, whichever executor
+//! that is: the single-thread loop and the multi-thread executor each implement [`Owner`],
+//! so the task layer below them names neither.
 
 use std::task::Waker;
 
 use crate::config::Config;
-use crate::local::Local;
 use crate::meta::TaskMeta;
-use crate::multi;
-
-#[derive(Clone, Copy)]
-pub(crate) enum Owner<'a> {
-    Local(&'a Local),
-    Multi(&'a multi::Shared),
-}
+use crate::snapshot::TaskSnapshot;
 
 /// Slot value of a task not yet in its owner's registry (it registers at its first poll).
 pub(crate) const UNREGISTERED: usize = usize::MAX;
 
-impl<'a> Owner<'a> {
-    #[inline]
-    pub(crate) fn shutting_down(self) -> bool {
-        match self {
-            Owner::Local(l) => l.is_shutting_down(),
-            Owner::Multi(m) => m.is_shutting_down(),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn config(self) -> &'a Config {
-        match self {
-            Owner::Local(l) => l.config(),
-            Owner::Multi(m) => m.config(),
-        }
-    }
-
-    pub(crate) fn register(self, waker: &Waker, meta: &TaskMeta) -> usize {
-        match self {
-            Owner::Local(l) => l.register(waker, meta),
-            Owner::Multi(m) => m.register(waker, meta),
-        }
-    }
-
-    pub(crate) fn finished(self, slot: usize) {
-        match self {
-            Owner::Local(l) => l.task_finished(slot),
-            Owner::Multi(m) => m.task_finished(slot),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn count_poll(self) {
-        match self {
-            Owner::Local(l) => l.count_poll(),
-            Owner::Multi(_) => {} // counted per worker by the worker loop
-        }
-    }
+/// The executor that owns the tasks polled on a thread, as those tasks see it.
+pub(crate) trait Owner {
+    /// Whether shutdown has begun: a task polled from now on is cancelled instead.
+    fn shutting_down(&self) -> bool;
+    /// The executor's configuration (debug mode, hooks, failure reporter, chaos).
+    fn config(&self) -> &Config;
+    /// Enters a task into the registry of live tasks; returns its slot.
+    fn register(&self, waker: &Waker, meta: &TaskMeta) -> usize;
+    /// Removes the task in `slot` from the registry: it has finished.
+    fn finished(&self, slot: usize);
+    /// Counts one task poll (the multi-thread executor counts per worker instead).
+    fn count_poll(&self);
+    /// Every live task, for `all_tasks`.
+    fn snapshot(&self) -> Vec<TaskSnapshot>;
 }

@@ -4,8 +4,8 @@
 use std::task::Waker;
 use std::time::Duration;
 
-use crate::TaskSnapshot;
-use crate::meta::{TaskMeta, TaskState};
+use crate::meta::TaskMeta;
+use crate::snapshot::TaskSnapshot;
 
 pub(crate) struct Entry {
     waker: Waker,
@@ -52,13 +52,5 @@ impl Entry {
             polls: m.polls(),
             since_last_poll,
         }
-    }
-}
-
-pub(crate) fn state_label(s: TaskState) -> &'static str {
-    match s {
-        TaskState::Idle => "idle",
-        TaskState::Running => "running",
-        TaskState::Cancelling => "cancelling",
     }
 }

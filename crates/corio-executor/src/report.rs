@@ -5,7 +5,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::TaskId;
+use crate::meta::TaskId;
 
 /// A task panicked and its failure was never retrieved: its handle was dropped (detached)
 /// without being awaited. Given to the hook set with

@@ -1,4 +1,4 @@
-//! Tasks: the [`Task`] handle and the task [`Builder`].
+//! The [`Task`] handle: awaiting a task's result, cancelling it, and asking about it.
 
 use std::fmt;
 use std::future::Future;
@@ -11,9 +11,7 @@ use corio_core::{Cancelled, JoinError, TaskControl};
 
 use crate::meta::{TaskId, TaskMeta, TaskStatus};
 
-pub use crate::builder_task::Builder;
-pub use crate::meta::TaskStatus as Status;
-use crate::raw::Outcome;
+use crate::wrapper::Outcome;
 
 type RawTask<T> = async_task::Task<Outcome<T>, TaskMeta>;
 
@@ -162,8 +160,8 @@ impl<T> Task<T> {
     ///     assert!(task.await.unwrap_err().is_cancelled());
     /// });
     /// ```
-    pub fn abort_handle(&self) -> crate::AbortHandle {
-        crate::AbortHandle::new(self.meta(), self.waker.clone())
+    pub fn abort_handle(&self) -> crate::abort_handle::AbortHandle {
+        crate::abort_handle::AbortHandle::new(self.meta(), self.waker.clone())
     }
 
     /// Asks the task to stop, without waiting: its future is dropped at its current await
@@ -283,7 +281,7 @@ impl<T> Task<T> {
     /// ```
     #[track_caller]
     pub fn join_blocking(self) -> Result<T, JoinError> {
-        crate::block::block_on_thread("Task::join_blocking", self)
+        crate::block_on_thread::block_on_thread("Task::join_blocking", self)
     }
 
     /// Makes dropping the handle cancel the task (decision D2): for giving a task to

@@ -26,7 +26,7 @@ impl Wake for Unpark {
 /// it would stall every task there, and deadlock if the awaited task needs this thread.
 #[track_caller]
 pub(crate) fn block_on_thread<F: Future>(what: &str, future: F) -> F::Output {
-    if crate::in_loop() || crate::context::with_worker(|w| w.is_some()) {
+    if crate::context::runs_tasks() {
         panic!(
             "{what} was called from inside a running corio loop: it would block the loop \
              (and deadlock if the task needs this thread); .await the task instead"

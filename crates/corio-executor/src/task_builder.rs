@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use corio_core::SpawnError;
 
-use crate::{LocalExecutor, Task};
+use crate::local::LocalExecutor;
+use crate::task_handle::Task;
 
 /// Spawns a task with options: a name, shown by [`Task::name`], in
 /// [`current_task`](crate::current_task) and in failure reports.
@@ -51,7 +52,7 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
-        match crate::spawn_at(future, self.name, Location::caller()) {
+        match crate::entry::spawn_at(future, self.name, Location::caller()) {
             Ok(t) => t,
             Err(e) => panic!("task::Builder::spawn: {e}"),
         }
@@ -75,7 +76,7 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
-        crate::spawn_at(future, self.name, Location::caller())
+        crate::entry::spawn_at(future, self.name, Location::caller())
     }
 
     /// Spawns on `executor`, from inside or outside it.

@@ -1,13 +1,12 @@
-//! asyncio's `all_tasks()` and a task dump, plus the executors' counters.
+//! What introspection reports: a snapshot of one task, a table of them, and an
+//! executor's counters. Plain data, below both executors.
 
 use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::context;
 use crate::meta::{TaskId, TaskState};
-use crate::registry::state_label;
 
 /// One live task, as [`all_tasks`] and [`Executor::all_tasks`](crate::Executor::all_tasks)
 /// report it.
@@ -84,24 +83,6 @@ impl fmt::Display for TaskSnapshot {
     }
 }
 
-/// The live tasks of the loop running on this thread (asyncio's `all_tasks()`); empty
-/// outside any loop. On a worker of a multi-thread executor, that executor's tasks.
-///
-/// A task appears from its first poll until it ends.
-///
-/// # Examples
-///
-/// ```
-/// assert!(corio_executor::all_tasks().is_empty()); // no loop here
-/// ```
-pub fn all_tasks() -> Vec<TaskSnapshot> {
-    context::with_owner(|o| match o {
-        Some(crate::owner::Owner::Local(l)) => l.snapshot(),
-        Some(crate::owner::Owner::Multi(m)) => m.snapshot(),
-        None => Vec::new(),
-    })
-}
-
 /// A table of `tasks`, one line each, for logs and debugging.
 ///
 /// # Examples
@@ -151,4 +132,12 @@ pub struct Metrics {
     pub polls: u64,
     /// Successful steals between workers so far.
     pub steals: u64,
+}
+
+pub(crate) fn state_label(s: TaskState) -> &'static str {
+    match s {
+        TaskState::Idle => "idle",
+        TaskState::Running => "running",
+        TaskState::Cancelling => "cancelling",
+    }
 }

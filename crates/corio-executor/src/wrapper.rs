@@ -94,7 +94,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             let shutting_down = owner.is_some_and(|o| o.shutting_down());
             if let Some(o) = owner {
                 // A task cancelled before its first poll never joins the registry (it may
-                // be an orphan run on a foreign thread, see `crate::orphan`).
+                // be an orphan run on a foreign thread, see `crate::job::orphan`).
                 if *this.slot == UNREGISTERED && !meta.cancel_requested() && !shutting_down {
                     *this.slot = o.register(cx.waker(), meta);
                 }
@@ -168,7 +168,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
 }
 
 fn finish<T>(
-    owner: Option<Owner<'_>>,
+    owner: Option<&dyn Owner>,
     meta: &TaskMeta,
     slot: usize,
     result: Result<T, JoinError>,
