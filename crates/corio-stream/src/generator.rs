@@ -1,5 +1,5 @@
-//! Async generators without a macro: [`generate`] and [`try_generate`], and their
-//! single-thread forms [`generate_local`] and [`try_generate_local`].
+//! Async generators without a macro: [`generate_send`] and [`try_generate_send`], and their
+//! single-thread forms [`generate`] and [`try_generate`].
 
 use std::cell::Cell;
 use std::fmt;
@@ -12,12 +12,12 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-/// The one-item slot of [`generate`]: shared by the body and the stream, the only
+/// The one-item slot of [`generate_send`]: shared by the body and the stream, the only
 /// allocation a generator makes whatever the number of items. `Send` and `Sync` when `T`
 /// is `Send`, at the cost of a lock per hand-over.
 pub type SyncSlot<T> = Arc<Mutex<Option<T>>>;
 
-/// The one-item slot of [`generate_local`]: no atomics, so a hand-over costs a few
+/// The one-item slot of [`generate`]: no atomics, so a hand-over costs a few
 /// nanoseconds, but the generator is neither `Send` nor `Sync`.
 pub type LocalSlot<T> = Rc<Cell<Option<T>>>;
 
@@ -75,7 +75,7 @@ impl<T> Slot<T> for LocalSlot<T> {
 
 /// The handle a generator's body yields through (asyncio's `yield` inside `async def`).
 ///
-/// Given to the closure of [`generate`] or [`try_generate`]; `co.yield_(x).await` hands
+/// Given to the closure of [`generate_send`] or [`try_generate_send`]; `co.yield_(x).await` hands
 /// `x` to the consumer and suspends the body until the consumer asks for the next item.
 ///
 /// A `Co` belongs to its generator's body: awaiting its [`yield_`](Co::yield_) anywhere
@@ -85,10 +85,10 @@ impl<T> Slot<T> for LocalSlot<T> {
 /// # Examples
 ///
 /// ```
-/// use corio_stream::{StreamExt, generate};
+/// use corio_stream::{StreamExt, generate_send};
 ///
 /// corio_executor::run(async {
-///     let s = generate(|co| async move {
+///     let s = generate_send(|co| async move {
 ///         for word in ["a", "b"] {
 ///             co.yield_(word).await;
 ///         }
@@ -125,11 +125,11 @@ impl<T, S: Slot<T>> Co<T, S> {
     /// # Examples
     ///
     /// ```
-    /// use corio_stream::{StreamExt, generate};
+    /// use corio_stream::{StreamExt, generate_send};
     /// use std::pin::pin;
     ///
     /// corio_executor::run(async {
-    ///     let mut s = pin!(generate(|co| async move {
+    ///     let mut s = pin!(generate_send(|co| async move {
     ///         co.yield_(1).await;
     ///         co.yield_(2).await;
     ///     }));
@@ -193,7 +193,7 @@ enum State {
 }
 
 pin_project_lite::pin_project! {
-    /// The stream of [`generate`]: an async generator.
+    /// The stream of [`generate_send`]: an async generator.
     ///
     /// # Ordering
     ///
@@ -202,10 +202,10 @@ pin_project_lite::pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use corio_stream::{Generator, StreamExt, generate};
+    /// use corio_stream::{Generator, StreamExt, generate_send};
     ///
     /// corio_executor::run(async {
-    ///     let s = generate(|co| async move { co.yield_('x').await });
+    ///     let s = generate_send(|co| async move { co.yield_('x').await });
     ///     assert_eq!(s.collect::<String>().await, "x");
     /// });
     /// ```
@@ -248,7 +248,7 @@ impl<T, F, S> fmt::Debug for Generator<T, F, S> {
 /// only when the consumer has used up the previous one.
 ///
 /// ```
-/// use corio_stream::{StreamExt, generate};
+/// use corio_stream::{StreamExt, generate_send};
 /// use std::pin::pin;
 ///
 /// // Stand-in for an HTTP call: page `n` of a listing, `None` after the last.
@@ -258,7 +258,7 @@ impl<T, F, S> fmt::Debug for Generator<T, F, S> {
 /// }
 ///
 /// corio_executor::run(async {
-///     let mut results = pin!(generate(|co| async move {
+///     let mut results = pin!(generate_send(|co| async move {
 ///         let mut page = 0;
 ///         while let Some(items) = fetch_page(page).await {
 ///             for item in items {
@@ -276,22 +276,32 @@ impl<T, F, S> fmt::Debug for Generator<T, F, S> {
 ///     assert_eq!(seen[0], "item 0.0");
 /// });
 /// ```
-pub fn generate<T, C, F>(body: C) -> Generator<T, F>
+pub fn generate_send<T, C, F>(body: C) -> Generator<T, F>
 where
     C: FnOnce(Co<T>) -> F,
     F: Future<Output = ()>,
 {
-    let slot = SyncSlot::<T>::empty();
-    let body = body(Co {
-        slot: slot.clone(),
-        _item: PhantomData,
-    });
+    let (slot, body) = start::<T, SyncSlot<T>, _, _>(body);
     Generator {
         slot,
         _item: PhantomData,
         state: State::Idle,
         body,
     }
+}
+
+/// Makes a body's slot and calls the body's closure with its `Co`. Shared by the four
+/// constructors (both generators, both slots).
+fn start<T, S: Slot<T>, C, F>(body: C) -> (S, F)
+where
+    C: FnOnce(Co<T, S>) -> F,
+{
+    let slot = S::empty();
+    let body = body(Co {
+        slot: slot.clone(),
+        _item: PhantomData,
+    });
+    (slot, body)
 }
 
 /// Resumes a body, returning what it yielded or its output. Shared by both generators.
@@ -360,7 +370,7 @@ impl<T, F: Future<Output = ()>, S: Slot<T>> FusedStream for Generator<T, F, S> {
 }
 
 pin_project_lite::pin_project! {
-    /// The stream of [`try_generate`]: a fallible async generator.
+    /// The stream of [`try_generate_send`]: a fallible async generator.
     ///
     /// # Ordering
     ///
@@ -369,10 +379,10 @@ pin_project_lite::pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use corio_stream::{StreamExt, try_generate};
+    /// use corio_stream::{StreamExt, try_generate_send};
     ///
     /// corio_executor::run(async {
-    ///     let s = try_generate(|co| async move {
+    ///     let s = try_generate_send(|co| async move {
     ///         co.yield_(1).await;
     ///         Err("boom")
     ///     });
@@ -397,14 +407,14 @@ impl<T, F, S> fmt::Debug for TryGenerator<T, F, S> {
     }
 }
 
-/// A fallible async generator: like [`generate`], but the body returns `Result<(), E>`
+/// A fallible async generator: like [`generate_send`], but the body returns `Result<(), E>`
 /// and the stream's items are `Result<T, E>`. The body can use `?`; an `Err(e)` it returns
 /// becomes the stream's last item, after which the stream ends (`None`).
 ///
 /// # Examples
 ///
 /// ```
-/// use corio_stream::{StreamExt, try_generate};
+/// use corio_stream::{StreamExt, try_generate_send};
 /// use std::pin::pin;
 ///
 /// #[derive(Debug, PartialEq)]
@@ -415,7 +425,7 @@ impl<T, F, S> fmt::Debug for TryGenerator<T, F, S> {
 /// }
 ///
 /// corio_executor::run(async {
-///     let mut s = pin!(try_generate(|co| async move {
+///     let mut s = pin!(try_generate_send(|co| async move {
 ///         for n in 0.. {
 ///             co.yield_(fetch(n).await?).await;
 ///         }
@@ -427,16 +437,12 @@ impl<T, F, S> fmt::Debug for TryGenerator<T, F, S> {
 ///     assert_eq!(s.next().await, None);
 /// });
 /// ```
-pub fn try_generate<T, E, C, F>(body: C) -> TryGenerator<T, F>
+pub fn try_generate_send<T, E, C, F>(body: C) -> TryGenerator<T, F>
 where
     C: FnOnce(Co<T>) -> F,
     F: Future<Output = Result<(), E>>,
 {
-    let slot = SyncSlot::<T>::empty();
-    let body = body(Co {
-        slot: slot.clone(),
-        _item: PhantomData,
-    });
+    let (slot, body) = start::<T, SyncSlot<T>, _, _>(body);
     TryGenerator {
         slot,
         _item: PhantomData,
@@ -471,7 +477,7 @@ impl<T, E, F: Future<Output = Result<(), E>>, S: Slot<T>> FusedStream for TryGen
     }
 }
 
-/// [`generate`] for a single thread: the same generator, with a [`LocalSlot`] instead of a
+/// [`generate_send`] for a single thread: the same generator, with a [`LocalSlot`] instead of a
 /// lock, so handing an item over costs no atomic operation (about ten times faster per
 /// item in `perf` tests), but the stream is neither `Send` nor `Sync`. Use it on corio's
 /// local loop (asyncio's model), tokio's `current_thread` runtime or a `LocalSet`.
@@ -479,10 +485,10 @@ impl<T, E, F: Future<Output = Result<(), E>>, S: Slot<T>> FusedStream for TryGen
 /// # Examples
 ///
 /// ```
-/// use corio_stream::{StreamExt, generate_local};
+/// use corio_stream::{StreamExt, generate};
 ///
 /// corio_executor::run(async {
-///     let squares = generate_local(|co| async move {
+///     let squares = generate(|co| async move {
 ///         for i in 1..=3 {
 ///             co.yield_(i * i).await;
 ///         }
@@ -490,16 +496,12 @@ impl<T, E, F: Future<Output = Result<(), E>>, S: Slot<T>> FusedStream for TryGen
 ///     assert_eq!(squares.collect::<Vec<_>>().await, [1, 4, 9]);
 /// });
 /// ```
-pub fn generate_local<T, C, F>(body: C) -> Generator<T, F, LocalSlot<T>>
+pub fn generate<T, C, F>(body: C) -> Generator<T, F, LocalSlot<T>>
 where
     C: FnOnce(Co<T, LocalSlot<T>>) -> F,
     F: Future<Output = ()>,
 {
-    let slot = LocalSlot::<T>::empty();
-    let body = body(Co {
-        slot: slot.clone(),
-        _item: PhantomData,
-    });
+    let (slot, body) = start::<T, LocalSlot<T>, _, _>(body);
     Generator {
         slot,
         _item: PhantomData,
@@ -508,15 +510,15 @@ where
     }
 }
 
-/// [`try_generate`] for a single thread (see [`generate_local`]).
+/// [`try_generate_send`] for a single thread (see [`generate`]).
 ///
 /// # Examples
 ///
 /// ```
-/// use corio_stream::{StreamExt, try_generate_local};
+/// use corio_stream::{StreamExt, try_generate};
 ///
 /// corio_executor::run(async {
-///     let s = try_generate_local(|co| async move {
+///     let s = try_generate(|co| async move {
 ///         co.yield_(1).await;
 ///         "x".parse::<i32>()?;
 ///         co.yield_(2).await;
@@ -527,16 +529,12 @@ where
 ///     assert!(v[1].is_err());
 /// });
 /// ```
-pub fn try_generate_local<T, E, C, F>(body: C) -> TryGenerator<T, F, LocalSlot<T>>
+pub fn try_generate<T, E, C, F>(body: C) -> TryGenerator<T, F, LocalSlot<T>>
 where
     C: FnOnce(Co<T, LocalSlot<T>>) -> F,
     F: Future<Output = Result<(), E>>,
 {
-    let slot = LocalSlot::<T>::empty();
-    let body = body(Co {
-        slot: slot.clone(),
-        _item: PhantomData,
-    });
+    let (slot, body) = start::<T, LocalSlot<T>, _, _>(body);
     TryGenerator {
         slot,
         _item: PhantomData,

@@ -6,9 +6,10 @@
 //! works with other crates' streams and under any executor (corio's, tokio, smol).
 //!
 //! - Async generators: [`generate`] → [`Generator`], [`try_generate`] → [`TryGenerator`];
-//!   the body yields through a [`Co`] handle with [`Co::yield_`]. These are `Send` (for
-//!   multi-thread executors); [`generate_local`] and [`try_generate_local`] are the faster
-//!   single-thread forms.
+//!   the body yields through a [`Co`] handle with [`Co::yield_`]. These run on the
+//!   consumer's thread (the fast form, the one the `corio` facade's `generate` names);
+//!   [`generate_send`] and [`try_generate_send`] build `Send` generators for streams that
+//!   cross threads (multi-thread executors).
 //! - Sources: [`iter`], [`repeat_with`], [`unfold`], [`from_queue`] (a corio-sync
 //!   [`Queue`](corio_sync::Queue), drained until shut down; feature `sync`),
 //!   [`interval_stream`] (timer ticks).
@@ -85,7 +86,7 @@
 //! A real-time feed consumed as it arrives, batched for a database by size or time:
 //!
 //! ```
-//! use corio_stream::{StreamExt, generate};
+//! use corio_stream::{StreamExt, generate_send};
 //! use corio_timer::{TimerDriver, sleep};
 //! use std::pin::pin;
 //! use std::time::Duration;
@@ -94,7 +95,7 @@
 //!     .driver(|p| Box::new(TimerDriver::new_paused(p)))
 //!     .build_local();
 //! ex.run(async {
-//!     let feed = generate(|co| async move {
+//!     let feed = generate_send(|co| async move {
 //!         for price in [10, 11, 12, 13, 14] {
 //!             sleep(Duration::from_millis(40)).await; // a quote every 40 ms
 //!             co.yield_(price).await;
@@ -151,15 +152,15 @@ pub use adapter::take::Take;
 pub use adapter::take_while::TakeWhile;
 pub use adapter::then::Then;
 pub use adapter::throttle::Throttle;
-pub use adapter::timeout::Timeout;
+pub use adapter::timeout::TimeoutStream;
 pub use adapter::zip::Zip;
 #[doc(no_inline)]
 pub use corio_core::Elapsed;
 #[doc(no_inline)]
 pub use futures_core::{FusedStream, Stream};
 pub use generator::{
-    Co, Generator, LocalSlot, SyncSlot, TryGenerator, Yield, generate, generate_local,
-    try_generate, try_generate_local,
+    Co, Generator, LocalSlot, SyncSlot, TryGenerator, Yield, generate, generate_send, try_generate,
+    try_generate_send,
 };
 pub use source::interval::{IntervalStream, interval_stream};
 pub use source::iter::{Iter, iter};
@@ -450,7 +451,7 @@ pub trait StreamExt: Stream {
     /// # Examples
     ///
     /// ```
-    /// use corio_stream::{StreamExt, generate};
+    /// use corio_stream::{StreamExt, generate_send};
     /// use corio_timer::{TimerDriver, sleep};
     /// use std::time::Duration;
     ///
@@ -458,7 +459,7 @@ pub trait StreamExt: Stream {
     ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
     ///     .build_local();
     /// ex.run(async {
-    ///     let s = generate(|co| async move {
+    ///     let s = generate_send(|co| async move {
     ///         co.yield_(1).await;
     ///         co.yield_(2).await;
     ///         sleep(Duration::from_secs(5)).await; // a lull: the batch goes out at 1 s
@@ -506,12 +507,12 @@ pub trait StreamExt: Stream {
     }
 
     /// Yields `Err(Elapsed)` whenever an item takes longer than `dur` to arrive, then
-    /// keeps waiting for it (the stream continues; see [`Timeout`]).
+    /// keeps waiting for it (the stream continues; see [`TimeoutStream`]).
     ///
     /// # Examples
     ///
     /// ```
-    /// use corio_stream::{Elapsed, StreamExt, generate};
+    /// use corio_stream::{Elapsed, StreamExt, generate_send};
     /// use corio_timer::{TimerDriver, sleep};
     /// use std::time::Duration;
     ///
@@ -519,7 +520,7 @@ pub trait StreamExt: Stream {
     ///     .driver(|p| Box::new(TimerDriver::new_paused(p)))
     ///     .build_local();
     /// ex.run(async {
-    ///     let s = generate(|co| async move {
+    ///     let s = generate_send(|co| async move {
     ///         co.yield_(1).await;
     ///         sleep(Duration::from_millis(150)).await;
     ///         co.yield_(2).await;
@@ -528,11 +529,11 @@ pub trait StreamExt: Stream {
     ///     assert_eq!(v, [Ok(1), Err(Elapsed::new()), Ok(2)]);
     /// });
     /// ```
-    fn timeout(self, dur: Duration) -> Timeout<Self>
+    fn timeout(self, dur: Duration) -> TimeoutStream<Self>
     where
         Self: Sized,
     {
-        Timeout::new(self, dur)
+        TimeoutStream::new(self, dur)
     }
 
     /// Runs up to `n` of the stream's futures at once; outputs in input order.

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use corio_stream::{FusedStream, Stream, StreamExt, generate, iter, repeat_with, unfold};
+use corio_stream::{FusedStream, Stream, StreamExt, generate_send, iter, repeat_with, unfold};
 use corio_timer::sleep;
 use futures::task::noop_waker;
 
@@ -152,7 +152,7 @@ fn zip_pairs_in_order_and_ends_with_the_shorter() {
     // The slow side is waited for; pairs stay aligned.
     let ex = common::paused();
     let v: Vec<_> = ex.run(async {
-        let slow = generate(|co| async move {
+        let slow = generate_send(|co| async move {
             for i in 0..3 {
                 sleep(Duration::from_millis(10)).await;
                 co.yield_(i).await;
@@ -177,7 +177,7 @@ fn merge_is_arrival_order_and_keeps_each_sides_order() {
     let ex = common::paused();
     let v: Vec<_> = ex.run(async {
         let every = |ms: u64, tag: &'static str| {
-            generate(move |co| async move {
+            generate_send(move |co| async move {
                 for i in 0..3 {
                     sleep(Duration::from_millis(ms)).await;
                     co.yield_((tag, i)).await;
@@ -248,7 +248,7 @@ fn next_is_cancel_safe_for_a_generator() {
     // Dropping a pending `next()` loses nothing: the item stays in the stream.
     let ex = common::paused();
     ex.run(async {
-        let mut s = Box::pin(generate(|co| async move {
+        let mut s = Box::pin(generate_send(|co| async move {
             sleep(Duration::from_millis(100)).await;
             co.yield_(1).await;
             co.yield_(2).await;
@@ -286,6 +286,6 @@ fn interval_stream_ticks_on_schedule() {
 fn debug_impls_exist() {
     let s = iter(0..3).map(|x| x).filter(|_| true).enumerate().chunks(2);
     assert!(format!("{s:?}").contains("Chunks"));
-    let g = generate(|co| async move { co.yield_(1u8).await });
+    let g = generate_send(|co| async move { co.yield_(1u8).await });
     assert!(format!("{g:?}").contains("Generator"));
 }

@@ -4,7 +4,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
-use corio_stream::{Stream, generate};
+use corio_stream::{Stream, generate_send};
 
 struct Counting;
 
@@ -40,7 +40,7 @@ fn a_generator_allocates_once_not_per_item() {
     let waker = futures::task::noop_waker();
     let mut cx = Context::from_waker(&waker);
     let before = allocs();
-    let mut s = std::pin::pin!(generate(|co| async move {
+    let mut s = std::pin::pin!(generate_send(|co| async move {
         for i in 0..10_000u32 {
             co.yield_(i).await;
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::DropCounter;
-use corio_stream::{StreamExt, from_queue, generate, iter};
+use corio_stream::{StreamExt, from_queue, generate_send, iter};
 use corio_sync::Queue;
 
 /// AI-01, after CPython test_pep492 (the async-for basics: CoroutineTest.test_for_1 and
@@ -19,7 +19,7 @@ use corio_sync::Queue;
 fn ai_01_async_for_yields_in_order_and_terminates_test_pep492() {
     corio_executor::run(async {
         // An async generator, as `async def agen(): for i in range(5): yield i`.
-        let mut s = pin!(generate(|co| async move {
+        let mut s = pin!(generate_send(|co| async move {
             for i in 0..5 {
                 corio_executor::yield_now().await;
                 co.yield_(i).await;
@@ -52,7 +52,7 @@ fn ai_02_break_runs_cleanup_exactly_once_test_asyncio_run_closes_gens_after_hang
     corio_executor::run(async {
         let probe = drops.probe();
         let after = after_break.clone();
-        let mut s = pin!(generate(|co| async move {
+        let mut s = pin!(generate_send(|co| async move {
             let _finally = probe; // `try: ... finally:` in the generator
             for i in 0.. {
                 co.yield_(i).await;
@@ -76,7 +76,7 @@ fn ai_02_break_runs_cleanup_exactly_once_test_asyncio_run_closes_gens_after_hang
     corio_executor::run(async {
         let probe = drops.probe();
         let _hanging = corio_executor::spawn(async move {
-            let mut s = pin!(generate(|co| async move {
+            let mut s = pin!(generate_send(|co| async move {
                 let _finally = probe;
                 co.yield_(1).await;
                 std::future::pending::<()>().await;

@@ -44,7 +44,7 @@ fn send_sync_unpin() {
     send::<ChunksTimeout<SendStream>>();
     sync::<ChunksTimeout<SendStream>>();
     send::<Throttle<SendStream>>();
-    send::<Timeout<SendStream>>();
+    send::<TimeoutStream<SendStream>>();
     send::<Merge<SendStream, SendStream>>();
     send::<Zip<SendStream, SendStream>>();
     send::<Flatten<Iter<std::vec::IntoIter<SendStream>>, SendStream>>();

@@ -13,7 +13,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use common::{DropCounter, Gauge};
-use corio_stream::{FusedStream, Stream, StreamExt, generate, iter};
+use corio_stream::{FusedStream, Stream, StreamExt, generate_send, iter};
 use corio_timer::sleep;
 use futures::task::noop_waker;
 
@@ -84,7 +84,7 @@ fn buffer_unordered_never_runs_more_than_n() {
 fn buffer_unordered_pulls_the_source_only_when_a_slot_is_free() {
     let pulled = Rc::new(Cell::new(0));
     let gates: Vec<Gate> = (0..10).map(|_| Gate::default()).collect();
-    let src = generate({
+    let src = generate_send({
         let pulled = pulled.clone();
         let gates = gates.clone();
         |co| async move {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use common::DropCounter;
-use corio_stream::{FusedStream, Stream, StreamExt, generate, try_generate};
+use corio_stream::{FusedStream, Stream, StreamExt, generate_send, try_generate_send};
 use futures::task::noop_waker;
 
 fn poll_once<S: Stream + Unpin>(s: &mut S) -> Poll<Option<S::Item>> {
@@ -27,7 +27,7 @@ impl<T: Unpin> AsMutPin for T {}
 #[test]
 fn body_runs_only_when_an_item_is_asked_for() {
     let steps = Rc::new(Cell::new(0));
-    let s = generate({
+    let s = generate_send({
         let steps = steps.clone();
         |co| async move {
             for i in 0..3 {
@@ -58,7 +58,7 @@ fn body_runs_only_when_an_item_is_asked_for() {
 fn take_stops_resuming_the_body() {
     let steps = Rc::new(Cell::new(0));
     corio_executor::run(async {
-        let s = generate(|co| {
+        let s = generate_send(|co| {
             let steps = steps.clone();
             async move {
                 for i in 0.. {
@@ -78,7 +78,7 @@ fn dropping_the_stream_early_runs_the_body_cleanup_once() {
     let drops = DropCounter::default();
     let finished = Rc::new(Cell::new(false));
     corio_executor::run(async {
-        let mut s = Box::pin(generate(|co| {
+        let mut s = Box::pin(generate_send(|co| {
             let probe = drops.probe();
             let finished = finished.clone();
             async move {
@@ -101,7 +101,7 @@ fn dropping_the_stream_early_runs_the_body_cleanup_once() {
 #[test]
 fn dropping_before_the_first_poll_drops_the_captures() {
     let drops = DropCounter::default();
-    let s = generate(|co| {
+    let s = generate_send(|co| {
         let probe = drops.probe();
         async move {
             let _p = probe;
@@ -114,7 +114,7 @@ fn dropping_before_the_first_poll_drops_the_captures() {
 
 #[test]
 fn a_panic_in_the_body_surfaces_to_the_consumer() {
-    let mut s = Box::pin(generate(|co| async move {
+    let mut s = Box::pin(generate_send(|co| async move {
         co.yield_(1).await;
         panic!("generator failed");
     }));
@@ -132,7 +132,7 @@ fn a_panic_in_the_body_surfaces_to_the_consumer() {
 fn a_panic_in_the_body_propagates_through_an_executor() {
     let r = catch_unwind(|| {
         corio_executor::run(async {
-            let s = generate(|co| async move {
+            let s = generate_send(|co| async move {
                 co.yield_(1).await;
                 panic!("boom");
             });
@@ -146,7 +146,7 @@ fn a_panic_in_the_body_propagates_through_an_executor() {
 fn a_panic_in_the_body_propagates_through_adapters() {
     let r = catch_unwind(|| {
         futures::executor::block_on(async {
-            generate(|co| async move {
+            generate_send(|co| async move {
                 co.yield_(1).await;
                 panic!("boom");
             })
@@ -163,7 +163,7 @@ fn a_panic_in_the_body_propagates_through_adapters() {
 fn try_generate_error_ends_the_stream() {
     let steps = Rc::new(Cell::new(0));
     corio_executor::run(async {
-        let mut s = Box::pin(try_generate(|co| {
+        let mut s = Box::pin(try_generate_send(|co| {
             let steps = steps.clone();
             async move {
                 co.yield_(1).await;
@@ -189,7 +189,7 @@ fn try_generate_error_ends_the_stream() {
 #[test]
 fn try_generate_ok_ends_without_error() {
     corio_executor::run(async {
-        let s = try_generate(|co| async move {
+        let s = try_generate_send(|co| async move {
             co.yield_('a').await;
             Ok::<(), std::io::Error>(())
         });
@@ -203,7 +203,7 @@ fn generator_awaits_real_futures_between_yields() {
     let ex = common::paused();
     ex.run(async {
         let start = corio_timer::clock::now();
-        let s = generate(|co| async move {
+        let s = generate_send(|co| async move {
             for i in 0..3 {
                 corio_timer::sleep(std::time::Duration::from_secs(1)).await;
                 co.yield_(i).await;
@@ -220,7 +220,7 @@ fn generator_awaits_real_futures_between_yields() {
 #[test]
 fn a_pending_body_returns_pending_not_an_item() {
     let (tx, rx) = futures::channel::oneshot::channel::<u8>();
-    let mut s = Box::pin(generate(|co| async move {
+    let mut s = Box::pin(generate_send(|co| async move {
         let v = rx.await.unwrap();
         co.yield_(v).await;
     }));
@@ -234,7 +234,7 @@ fn a_pending_body_returns_pending_not_an_item() {
 fn many_items() {
     let n = if cfg!(miri) { 100 } else { 100_000 };
     let sum = futures::executor::block_on(
-        generate(|co| async move {
+        generate_send(|co| async move {
             for i in 0..n {
                 co.yield_(i as u64).await;
             }
@@ -247,7 +247,7 @@ fn many_items() {
 #[test]
 fn yield_future_dropped_before_poll_yields_nothing() {
     corio_executor::run(async {
-        let s = generate(|co| async move {
+        let s = generate_send(|co| async move {
             drop(co.yield_(1));
             co.yield_(2).await;
         });
@@ -260,7 +260,7 @@ fn generate_local_is_lazy_cleans_up_and_ends() {
     let steps = Rc::new(Cell::new(0));
     let drops = DropCounter::default();
     corio_executor::run(async {
-        let mut s = pin!(corio_stream::generate_local(|co| {
+        let mut s = pin!(corio_stream::generate(|co| {
             let steps = steps.clone();
             let probe = drops.probe();
             async move {
@@ -278,7 +278,7 @@ fn generate_local_is_lazy_cleans_up_and_ends() {
     });
     assert_eq!(drops.get(), 1);
     let v: Vec<Result<u8, &str>> = futures::executor::block_on(
-        corio_stream::try_generate_local(|co| async move {
+        corio_stream::try_generate(|co| async move {
             co.yield_(1).await;
             Err("e")
         })

@@ -24,10 +24,10 @@ const N: u64 = 1_000_000;
 #[test]
 #[ignore = "timing; run in release"]
 fn generator_one_million_items() {
-    time("corio generate: 1M yields (block_on)", || {
+    time("corio generate_send: 1M yields (block_on)", || {
         use corio_stream::StreamExt;
         block(
-            corio_stream::generate(|co| async move {
+            corio_stream::generate_send(|co| async move {
                 for i in 0..N {
                     co.yield_(i).await;
                 }
@@ -35,10 +35,10 @@ fn generator_one_million_items() {
             .fold(0u64, |a, x| a.wrapping_add(black_box(x))),
         )
     });
-    time("corio generate_local: 1M yields (block_on)", || {
+    time("corio generate: 1M yields (block_on)", || {
         use corio_stream::StreamExt;
         block(
-            corio_stream::generate_local(|co| async move {
+            corio_stream::generate(|co| async move {
                 for i in 0..N {
                     co.yield_(i).await;
                 }

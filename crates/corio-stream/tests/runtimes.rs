@@ -5,11 +5,11 @@
 use std::pin::pin;
 use std::time::Duration;
 
-use corio_stream::{StreamExt, generate, iter, try_generate};
+use corio_stream::{StreamExt, generate_send, iter, try_generate_send};
 
 async fn exercise() {
     // A generator with real sleeps between yields.
-    let g = generate(|co| async move {
+    let g = generate_send(|co| async move {
         for i in 0..5u64 {
             corio_timer::sleep(Duration::from_millis(1)).await;
             co.yield_(i).await;
@@ -19,7 +19,7 @@ async fn exercise() {
     assert_eq!(v, [0, 2, 6, 8]);
 
     // try_generate ends at the error.
-    let t: Vec<Result<u8, &str>> = try_generate(|co| async move {
+    let t: Vec<Result<u8, &str>> = try_generate_send(|co| async move {
         co.yield_(1).await;
         Err("x")
     })
@@ -70,7 +70,7 @@ async fn exercise() {
         .await;
     assert_eq!(v, [0, 1, 2]);
     assert!(start.elapsed() >= Duration::from_millis(20));
-    let slow = generate(|co| async move {
+    let slow = generate_send(|co| async move {
         corio_timer::sleep(Duration::from_millis(200)).await;
         co.yield_(1).await;
     });
@@ -127,7 +127,7 @@ fn under_tokio_spawned_on_a_multi_thread_runtime() {
         .unwrap();
     let n = rt
         .block_on(rt.spawn(async {
-            let g = generate(|co| async move {
+            let g = generate_send(|co| async move {
                 for i in 0..100u32 {
                     tokio::task::yield_now().await;
                     co.yield_(i).await;
@@ -152,7 +152,7 @@ fn under_smol_executor_with_spawned_generator() {
     let ex = smol::LocalExecutor::new();
     let v = smol::block_on(ex.run(async {
         ex.spawn(async {
-            generate(|co| async move {
+            generate_send(|co| async move {
                 for i in 0..3 {
                     smol::Timer::after(Duration::from_millis(1)).await;
                     co.yield_(i).await;

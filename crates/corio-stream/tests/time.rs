@@ -7,14 +7,14 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use corio_stream::{Elapsed, StreamExt, generate, iter};
+use corio_stream::{Elapsed, StreamExt, generate_send, iter};
 use corio_timer::{clock, sleep};
 
 const MS: Duration = Duration::from_millis(1);
 
 /// Items at the given offsets (ms) from the start.
 fn at_times(offsets: &'static [u64]) -> impl corio_stream::Stream<Item = u64> {
-    generate(move |co| async move {
+    generate_send(move |co| async move {
         let start = clock::now();
         for &t in offsets {
             corio_timer::sleep_until(start + Duration::from_millis(t)).await;
@@ -104,7 +104,7 @@ fn throttle_does_not_pull_the_source_early() {
     let pulled = Rc::new(Cell::new(0));
     ex.run(async {
         let p = pulled.clone();
-        let src = generate(|co| async move {
+        let src = generate_send(|co| async move {
             for i in 0..3 {
                 p.set(p.get() + 1);
                 co.yield_(i).await;

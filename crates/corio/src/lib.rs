@@ -89,6 +89,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+pub mod debug;
 
 use std::future::Future;
 
@@ -112,25 +113,11 @@ pub use corio_combinators::{
 #[doc(inline)]
 pub use corio_stream::StreamExt;
 
-/// asyncio's async generator (`async def` with `yield`): the body runs on the consumer's
-/// thread, only when the next item is asked for. This is corio-stream's
-/// [`generate_local`](corio_stream::generate_local), ten times faster per item than the
-/// `Send` variant, [`generate_send`]; use that one for a stream that must cross threads
-/// (spawned with `spawn_send`).
+// asyncio's async generator (`async def` with `yield`): `generate` runs the body on the
+// consumer's thread, ten times faster per item than `generate_send`, the `Send` form for
+// streams that cross threads. Same names, same meanings as in corio-stream.
 #[doc(inline)]
-pub use corio_stream::generate_local as generate;
-
-/// The fallible async generator on one thread: see [`generate`].
-#[doc(inline)]
-pub use corio_stream::try_generate_local as try_generate;
-
-/// The `Send` async generator, for streams that cross threads.
-#[doc(inline)]
-pub use corio_stream::generate as generate_send;
-
-/// The `Send` fallible async generator.
-#[doc(inline)]
-pub use corio_stream::try_generate as try_generate_send;
+pub use corio_stream::{generate, generate_send, try_generate, try_generate_send};
 
 #[doc(inline)]
 pub use corio_net::{

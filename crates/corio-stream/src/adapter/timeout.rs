@@ -25,13 +25,13 @@ pin_project_lite::pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use corio_stream::{StreamExt, Timeout, iter};
+    /// use corio_stream::{StreamExt, TimeoutStream, iter};
     /// use std::time::Duration;
-    /// let s: Timeout<_> = iter(0..3).timeout(Duration::from_secs(1));
+    /// let s: TimeoutStream<_> = iter(0..3).timeout(Duration::from_secs(1));
     /// println!("{s:?}");
     /// ```
     #[must_use = "streams do nothing unless polled"]
-    pub struct Timeout<S> {
+    pub struct TimeoutStream<S> {
         #[pin]
         stream: S,
         dur: Duration,
@@ -40,9 +40,9 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<S> Timeout<S> {
+impl<S> TimeoutStream<S> {
     pub(crate) fn new(stream: S, dur: Duration) -> Self {
-        Timeout {
+        TimeoutStream {
             stream,
             dur,
             timer: None,
@@ -51,9 +51,9 @@ impl<S> Timeout<S> {
     }
 }
 
-impl<S: fmt::Debug> fmt::Debug for Timeout<S> {
+impl<S: fmt::Debug> fmt::Debug for TimeoutStream<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timeout")
+        f.debug_struct("TimeoutStream")
             .field("stream", &self.stream)
             .field("dur", &self.dur)
             .field("armed", &self.armed)
@@ -61,7 +61,7 @@ impl<S: fmt::Debug> fmt::Debug for Timeout<S> {
     }
 }
 
-impl<S: Stream> Stream for Timeout<S> {
+impl<S: Stream> Stream for TimeoutStream<S> {
     type Item = Result<S::Item, Elapsed>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -97,7 +97,7 @@ impl<S: Stream> Stream for Timeout<S> {
     }
 }
 
-impl<S: FusedStream> FusedStream for Timeout<S> {
+impl<S: FusedStream> FusedStream for TimeoutStream<S> {
     fn is_terminated(&self) -> bool {
         self.stream.is_terminated()
     }
