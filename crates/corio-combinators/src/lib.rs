@@ -11,7 +11,7 @@
 //! | `shield(aw)` | [`shield`] / [`try_shield`] |
 //! | (`FIRST_COMPLETED` of two) | [`race()`] / [`race!`] (same type), [`select`] ([`Either`]) |
 //! | `TaskGroup` | [`task_group`] with [`TaskGroup`], failures in [`TaskGroupError`] |
-//! | (cancel a task when its handle is dropped) | [`cancel_on_drop`] |
+//! | (cancel a task when its handle is dropped) | [`abort_on_drop`] |
 //!
 //! Everything but [`shield`] and [`task_group`] runs its children inside its own future:
 //! no task is spawned, so they work under corio, tokio, smol or `futures::executor`, on
@@ -24,7 +24,7 @@
 //! Cancelling is dropping. Every combinator **drops what it owns** when it is dropped or
 //! has its answer: plain futures are thereby cancelled, corio `Task` handles detach (design
 //! decisions 2, 3 and 9). Where asyncio cancels a task, say so: [`wait_for_task`],
-//! [`cancel_on_drop`], or a [`TaskGroup`], which always cancels its children. Each async
+//! [`abort_on_drop`], or a [`TaskGroup`], which always cancels its children. Each async
 //! item documents its cancel safety.
 //!
 //! # Performance
@@ -77,8 +77,8 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
+mod abort_on_drop;
 mod as_completed;
-mod cancel_on_drop;
 mod catch_unwind;
 mod gather;
 mod gather_settled;
@@ -93,8 +93,8 @@ mod wait;
 mod wait_for;
 mod wait_for_task;
 
+pub use abort_on_drop::{AbortOnDrop, abort_on_drop};
 pub use as_completed::{AsCompleted, AsCompletedTimeout, as_completed, as_completed_timeout};
-pub use cancel_on_drop::{CancelOnDrop, cancel_on_drop};
 pub use gather::{Gather, gather};
 pub use gather_settled::{GatherSettled, gather_settled};
 pub use race::{Race, race};

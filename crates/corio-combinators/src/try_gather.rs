@@ -13,7 +13,7 @@ use crate::ready::PollSet;
 /// On the first error the `TryGather` returns at once and drops every child still running
 /// (design decision 3; asyncio lets them run on, corio cancels them, since the owner of a
 /// plain future is the only one who could ever drive it). corio `Task` handles among them
-/// detach when dropped; wrap them in [`cancel_on_drop`](crate::cancel_on_drop) to abort
+/// detach when dropped; wrap them in [`abort_on_drop`](crate::abort_on_drop) to abort
 /// them instead. Polling, fairness and the cooperative budget are as for
 /// [`gather`](crate::gather()).
 ///

@@ -30,7 +30,7 @@ use pin_project_lite::pin_project;
 /// `wait_for(task, d)` stops *waiting* on expiry but the task runs on. To cancel the task
 /// and wait until it has unwound before `Elapsed` is returned, as asyncio does, use
 /// [`wait_for_task`](crate::wait_for_task) (or wrap the handle in
-/// [`cancel_on_drop`](crate::cancel_on_drop) to abort it without waiting).
+/// [`abort_on_drop`](crate::abort_on_drop) to abort it without waiting).
 ///
 /// # Cancel safety
 ///

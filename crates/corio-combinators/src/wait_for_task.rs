@@ -12,10 +12,10 @@ use corio_timer::Sleep;
 /// asyncio.wait_for on a task: waits for a spawned task with a time limit, and on expiry
 /// **cancels the task and waits until it has unwound** before returning `Err(Elapsed)`.
 ///
-/// `task` is any task handle whose output is `Result<T, JoinError>`: a corio
-/// `Task<T>`, a [`SpawnedTask`](corio_core::SpawnedTask), ...; `abort` is how to cancel
-/// it (`corio_executor::Task::abort`, `SpawnedTask::abort`). `timeout` is a [`Duration`],
-/// or `None` for no limit.
+/// `task` is any task handle whose output is `Result<T, JoinError>` and that can be
+/// aborted (corio-core's [`Abort`]): a corio `Task<T>`, a
+/// [`SpawnedTask`](corio_core::SpawnedTask), ... `timeout` is a [`Duration`], or `None`
+/// for no limit.
 ///
 /// Resolves to:
 /// - `Ok(result)` with the task's own result if it finishes in time, **or if it finishes
@@ -36,7 +36,6 @@ use corio_timer::Sleep;
 ///
 /// ```
 /// use corio_combinators::wait_for_task;
-/// use corio_executor::Task;
 /// use std::time::Duration;
 ///
 /// let ex = corio_executor::Builder::new()
@@ -47,25 +46,20 @@ use corio_timer::Sleep;
 ///         corio_timer::sleep(Duration::from_secs(60)).await;
 ///         1
 ///     });
-///     assert!(wait_for_task(slow, Duration::from_secs(1), Task::abort).await.is_err());
+///     assert!(wait_for_task(slow, Duration::from_secs(1)).await.is_err());
 ///
 ///     let fast = corio_executor::spawn(async { 2 });
-///     let got = wait_for_task(fast, Duration::from_secs(1), Task::abort).await;
+///     let got = wait_for_task(fast, Duration::from_secs(1)).await;
 ///     assert_eq!(got.unwrap().unwrap(), 2);
 /// });
 /// ```
-pub fn wait_for_task<F, T>(
-    task: F,
-    timeout: impl Into<Option<Duration>>,
-    abort: fn(&F),
-) -> WaitForTask<F>
+pub fn wait_for_task<F, T>(task: F, timeout: impl Into<Option<Duration>>) -> WaitForTask<F>
 where
-    F: Future<Output = Result<T, JoinError>> + Unpin,
+    F: Future<Output = Result<T, JoinError>> + Abort + Unpin,
 {
     WaitForTask {
         task: Some(task),
         sleep: timeout.into().map(corio_timer::sleep),
-        abort,
         aborted: false,
     }
 }
@@ -76,22 +70,24 @@ where
 ///
 /// See [`wait_for_task`].
 #[must_use = "futures do nothing unless awaited; dropping this aborts the task"]
-pub struct WaitForTask<F> {
+pub struct WaitForTask<F: Abort> {
     task: Option<F>,
     sleep: Option<Sleep>,
-    abort: fn(&F),
     aborted: bool,
 }
 
-impl<F> WaitForTask<F> {
+impl<F: Abort> WaitForTask<F> {
     /// Whether the time limit passed and the task was asked to cancel.
     ///
     /// # Examples
     ///
     /// ```
     /// use corio_combinators::wait_for_task;
-    /// let w = wait_for_task(std::future::ready(Ok::<(), corio_core::JoinError>(())), None, |_| {});
-    /// assert!(!w.is_cancelling());
+    /// corio_executor::run(async {
+    ///     let w = wait_for_task(corio_executor::spawn(async {}), None);
+    ///     assert!(!w.is_cancelling());
+    ///     assert!(w.await.unwrap().is_ok());
+    /// });
     /// ```
     pub fn is_cancelling(&self) -> bool {
         self.aborted
@@ -100,7 +96,7 @@ impl<F> WaitForTask<F> {
 
 impl<F, T> Future for WaitForTask<F>
 where
-    F: Future<Output = Result<T, JoinError>> + Unpin,
+    F: Future<Output = Result<T, JoinError>> + Abort + Unpin,
 {
     type Output = Result<Result<T, JoinError>, Elapsed>;
 
@@ -122,7 +118,7 @@ where
                 if Pin::new(sleep).poll(cx).is_ready() {
                     this.aborted = true;
                     this.sleep = None;
-                    (this.abort)(task);
+                    task.abort();
                 }
             }
         }
@@ -130,15 +126,15 @@ where
     }
 }
 
-impl<F> Drop for WaitForTask<F> {
+impl<F: Abort> Drop for WaitForTask<F> {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
-            (self.abort)(&task);
+            task.abort();
         }
     }
 }
 
-impl<F> fmt::Debug for WaitForTask<F> {
+impl<F: Abort> fmt::Debug for WaitForTask<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitForTask")
             .field("deadline", &self.sleep.as_ref().map(|s| s.deadline()))
@@ -149,7 +145,7 @@ impl<F> fmt::Debug for WaitForTask<F> {
 }
 
 /// `task.wait_for(timeout)`: [`wait_for_task`] as a method of any task handle that can be
-/// aborted ([`Abort`]: corio's `Task<T>`, `CancelOnDrop<T>`, a [`SpawnedTask`](corio_core::SpawnedTask)).
+/// aborted ([`Abort`]: corio's `Task<T>` and `CancelOnDrop<T>`, [`AbortOnDrop`](crate::AbortOnDrop), a [`SpawnedTask`](corio_core::SpawnedTask)).
 /// This is decision D2's `Task::wait_for(dur)`: on expiry the task is **cancelled and
 /// awaited until it has unwound**, then `Err(Elapsed)` is returned, as asyncio's
 /// `wait_for` does to a task. (The plain [`wait_for`](crate::wait_for) around a `Task`
@@ -181,7 +177,7 @@ impl<F> fmt::Debug for WaitForTask<F> {
 pub trait TaskWaitFor<T>: Future<Output = Result<T, JoinError>> + Abort + Unpin + Sized {
     /// See the [trait](TaskWaitFor).
     fn wait_for(self, timeout: Duration) -> WaitForTask<Self> {
-        wait_for_task(self, timeout, <Self as Abort>::abort)
+        wait_for_task(self, timeout)
     }
 }
 

@@ -27,8 +27,8 @@ fn auto_traits() {
     send::<Race<R, R>>();
     sync::<Race<R, R>>();
     send::<Select<R, R>>();
-    send::<CancelOnDrop<B>>();
-    send::<WaitForTask<B>>();
+    send::<AbortOnDrop<corio_core::SpawnedTask>>();
+    send::<WaitForTask<corio_core::SpawnedTask>>();
     // TaskGroup and TaskGroupFuture own their children's futures, which may be `!Send`:
     // a group stays on the thread whose loop runs its children. A child's handle moves.
     send::<GroupTask<u8>>();

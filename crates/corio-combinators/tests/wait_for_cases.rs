@@ -8,9 +8,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use common::*;
-use corio_combinators::{cancel_on_drop, wait_for, wait_for_task};
+use corio_combinators::{abort_on_drop, wait_for, wait_for_task};
 use corio_core::Elapsed;
-use corio_executor::{Task, spawn, yield_now};
+use corio_executor::{spawn, yield_now};
 
 // WF-01, test_wait_for_race_condition: the inner completes before the deadline: its value.
 #[test]
@@ -83,7 +83,7 @@ fn wf_04_task_cancelled_and_finished_before_elapsed_test_wait_for_waits_for_task
             sleep_secs(10).await;
         });
         yield_now().await; // running
-        let r = wait_for_task(task, Duration::ZERO, Task::abort).await;
+        let r = wait_for_task(task, Duration::ZERO).await;
         assert_eq!(r.unwrap_err(), Elapsed::new());
         assert_eq!(dropped.get(), 1);
     });
@@ -103,7 +103,7 @@ fn wf_05_zero_timeout_done_future_value_test_wait_for_timeout_less_then_0_or_0_f
         assert_eq!(wait_for(t, Duration::ZERO).await.unwrap().unwrap(), "task");
         let t = spawn(async { "task" });
         yield_until(|| t.is_finished()).await;
-        let r = wait_for_task(t, Duration::ZERO, Task::abort).await;
+        let r = wait_for_task(t, Duration::ZERO).await;
         assert_eq!(r.unwrap().unwrap(), "task");
     });
 }
@@ -157,11 +157,7 @@ fn wf_07_zero_timeout_running_task_cancelled_test_wait_for_timeout_less_then_0_o
             std::future::pending::<()>().await;
         });
         yield_now().await;
-        assert!(
-            wait_for_task(task, Duration::ZERO, Task::abort)
-                .await
-                .is_err()
-        );
+        assert!(wait_for_task(task, Duration::ZERO).await.is_err());
         assert_eq!(dropped.get(), 1);
     });
 }
@@ -193,20 +189,20 @@ fn wf_08_dropping_wait_for_cancels_inner_test_cancel_wait_for() {
                 let _p = p;
                 std::future::pending::<()>().await
             });
-            let mut outer = spawn(wait_for_task(task, timeout, Task::abort));
+            let mut outer = spawn(wait_for_task(task, timeout));
             yield_now().await;
             assert!(outer.cancel().await);
             yield_until(|| dropped.get() == 1).await; // the aborted task unwinds
             assert_eq!(dropped.get(), 1);
 
-            // A task wrapped in cancel_on_drop, under plain wait_for.
+            // A task wrapped in abort_on_drop, under plain wait_for.
             let dropped = DropCounter::new();
             let p = dropped.probe();
             let task = spawn(async move {
                 let _p = p;
                 std::future::pending::<()>().await
             });
-            let mut outer = spawn(wait_for(cancel_on_drop(task, Task::abort), timeout));
+            let mut outer = spawn(wait_for(abort_on_drop(task), timeout));
             yield_now().await;
             assert!(outer.cancel().await);
             yield_until(|| dropped.get() == 1).await; // the aborted task unwinds
@@ -236,7 +232,7 @@ fn wf_09_completion_at_deadline_wins_test_wait_for_cancellation_race_condition()
             r.set(true);
             7
         });
-        let w = wait_for_task(t, Duration::ZERO, Task::abort);
+        let w = wait_for_task(t, Duration::ZERO);
         // The task completes (in the step that sets `ran`) before the wait_for_task's
         // first poll.
         yield_until(|| ran.get()).await;
@@ -264,7 +260,7 @@ fn wf_10_error_during_cancellation_propagates_test_wait_for_reraises_exception_d
             std::future::pending::<()>().await;
         });
         yield_now().await;
-        let r = wait_for_task(task, secs(1), Task::abort).await;
+        let r = wait_for_task(task, secs(1)).await;
         match r {
             Ok(Err(e)) => assert_eq!(e.panic_message(), Some("FooException")),
             other => panic!("expected the panic to propagate, got {other:?}"),

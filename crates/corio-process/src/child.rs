@@ -153,9 +153,9 @@ impl Child {
     ///     })
     ///     .unwrap();
     /// ```
-    pub fn wait(&mut self) -> Wait<'_> {
+    pub fn wait(&mut self) -> ChildWait<'_> {
         drop(self.stdin.take());
-        Wait {
+        ChildWait {
             fut: Box::pin(self.wait_inner()),
         }
     }
@@ -359,11 +359,11 @@ impl fmt::Debug for Child {
 
 /// The future of [`Child::wait`].
 #[must_use = "futures do nothing unless awaited"]
-pub struct Wait<'a> {
+pub struct ChildWait<'a> {
     fut: Pin<Box<dyn Future<Output = io::Result<ExitStatus>> + Send + 'a>>,
 }
 
-impl Future for Wait<'_> {
+impl Future for ChildWait<'_> {
     type Output = io::Result<ExitStatus>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -371,8 +371,8 @@ impl Future for Wait<'_> {
     }
 }
 
-impl fmt::Debug for Wait<'_> {
+impl fmt::Debug for ChildWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Wait").finish_non_exhaustive()
+        f.debug_struct("ChildWait").finish_non_exhaustive()
     }
 }

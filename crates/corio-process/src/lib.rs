@@ -77,7 +77,7 @@ mod exit;
 mod pipe;
 mod reaper;
 
-pub use child::{Child, Wait};
+pub use child::{Child, ChildWait};
 pub use command::Command;
 pub use pipe::{ChildStderr, ChildStdin, ChildStdout};
 
