@@ -89,7 +89,6 @@
 #![forbid(unsafe_code)]
 
 mod builder;
-pub mod debug;
 
 use std::future::Future;
 
