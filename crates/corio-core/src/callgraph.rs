@@ -97,6 +97,7 @@ pub struct WaitOn {
     object: usize,
     until: Option<Instant>,
     since: Option<Instant>,
+    queued: bool,
 }
 
 impl WaitOn {
@@ -116,7 +117,27 @@ impl WaitOn {
             object: 0,
             until: None,
             since: None,
+            queued: false,
         }
+    }
+
+    /// This wait holds a place in the [`object`](Self::object)'s FIFO queue: the graph
+    /// numbers the recorded waits on one object in the order they were recorded ("this
+    /// waiter 2nd of 3"), so the place is live, not as of the waiter's last poll.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio_core::callgraph::WaitOn::new("Semaphore").queued().is_queued());
+    /// ```
+    pub fn queued(mut self) -> Self {
+        self.queued = true;
+        self
+    }
+
+    /// Whether [`queued`](Self::queued) was given.
+    pub fn is_queued(&self) -> bool {
+        self.queued
     }
 
     /// The state of the thing waited on, in words.

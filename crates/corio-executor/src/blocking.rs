@@ -307,7 +307,19 @@ impl<F: FnOnce(&CancelFlag) -> R, R> Future for Job<F> {
 
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<R> {
         let f = self.0.take().expect("a blocking job runs once");
-        Poll::Ready(f(&CancelFlag { _priv: () }))
+        // The call graph shows the job as a task running on its thread.
+        let job = corio_core::callgraph::enabled()
+            .then(|| context::with_current_task(|m| m.map(|m| (m.id.as_u64(), m.location))))
+            .flatten();
+        if let Some((id, at)) = job {
+            corio_core::callgraph::poll_started(id, Some("to_thread"), at);
+        }
+        let out = f(&CancelFlag { _priv: () });
+        if let Some((id, _)) = job {
+            corio_core::callgraph::poll_ended(id);
+            corio_core::callgraph::task_ended(id);
+        }
+        Poll::Ready(out)
     }
 }
 

@@ -51,6 +51,8 @@ pub struct Task<T> {
     cached: Option<Box<Mutex<Result<T, JoinError>>>>,
     // Whether the result left the task (into `cached`, or returned by `poll`).
     result_taken: bool,
+    // The call graph's record while a task awaits this handle (empty while it is off).
+    wait: corio_core::callgraph::WaitSlot,
 }
 
 impl<T> Task<T> {
@@ -60,6 +62,7 @@ impl<T> Task<T> {
             waker,
             cached: None,
             result_taken: false,
+            wait: corio_core::callgraph::WaitSlot::new(),
         }
     }
 
@@ -341,9 +344,15 @@ impl<T> Future for Task<T> {
         match Pin::new(raw).poll(cx) {
             Poll::Ready(outcome) => {
                 this.result_taken = true;
+                this.wait.done();
                 Poll::Ready(outcome.take())
             }
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                let id = this.id().as_u64();
+                this.wait
+                    .pending(|| corio_core::callgraph::WaitOn::new("Task").on_task(id));
+                Poll::Pending
+            }
         }
     }
 }

@@ -200,8 +200,7 @@ impl Future for EventWait<'_> {
                     return Poll::Ready(());
                 }
                 this.key = Some(st.waiters.push_back(false, cx.waker()));
-                let waiters = st.waiters.queued();
-                this.slot.pending(|| describe_wait(this.event, waiters));
+                this.slot.pending(|| describe_wait(this.event));
                 Poll::Pending
             }
             Some(key) => {
@@ -213,8 +212,7 @@ impl Future for EventWait<'_> {
                     Poll::Ready(())
                 } else {
                     st.waiters.set_waker(key, cx.waker());
-                    let waiters = st.waiters.queued();
-                    this.slot.pending(|| describe_wait(this.event, waiters));
+                    this.slot.pending(|| describe_wait(this.event));
                     Poll::Pending
                 }
             }
@@ -223,10 +221,11 @@ impl Future for EventWait<'_> {
 }
 
 /// What a waiting `wait()` waits on, for the task call graph.
-fn describe_wait(event: &Event, waiters: usize) -> corio_core::callgraph::WaitOn {
+fn describe_wait(event: &Event) -> corio_core::callgraph::WaitOn {
     corio_core::callgraph::WaitOn::new("Event")
         .object(event)
-        .detail(format!("not set, {waiters} waiters"))
+        .queued()
+        .detail("not set")
 }
 
 impl Drop for EventWait<'_> {

@@ -268,13 +268,13 @@ impl<T> Lock<T> {
                 }
                 let key = st.waiters.push_back(Waiting::Queued, cx.waker());
                 raw.key = Some(key);
-                raw.slot.pending(|| self.describe_wait(&st, key));
+                raw.slot.pending(|| self.describe_wait(&st));
                 Poll::Pending
             }
             Some(key) => match *st.waiters.state(key) {
                 Waiting::Queued => {
                     st.waiters.set_waker(key, cx.waker());
-                    raw.slot.pending(|| self.describe_wait(&st, key));
+                    raw.slot.pending(|| self.describe_wait(&st));
                     Poll::Pending
                 }
                 Waiting::Granted => {
@@ -290,15 +290,11 @@ impl<T> Lock<T> {
     }
 
     /// What a queued `lock()` waits on, for the task call graph.
-    fn describe_wait(&self, st: &State<T>, key: usize) -> corio_core::callgraph::WaitOn {
+    fn describe_wait(&self, st: &State<T>) -> corio_core::callgraph::WaitOn {
         corio_core::callgraph::WaitOn::new("Lock")
             .object(self)
+            .queued()
             .held_by((st.holder != 0).then_some(st.holder))
-            .detail(format!(
-                "this waiter {} of {}",
-                corio_core::callgraph::ordinal(st.waiters.position(key)),
-                st.waiters.queued()
-            ))
     }
 
     fn cancel_lock(&self, raw: &mut RawLock) {

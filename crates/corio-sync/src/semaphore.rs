@@ -506,13 +506,13 @@ impl Semaphore {
                 }
                 let key = st.waiters.push_back(Waiting::Queued(raw.n), cx.waker());
                 raw.key = Some(key);
-                raw.slot.pending(|| self.describe_wait(&st, key));
+                raw.slot.pending(|| self.describe_wait(&st));
                 Poll::Pending
             }
             Some(key) => match *st.waiters.state(key) {
                 Waiting::Queued(_) => {
                     st.waiters.set_waker(key, cx.waker());
-                    raw.slot.pending(|| self.describe_wait(&st, key));
+                    raw.slot.pending(|| self.describe_wait(&st));
                     Poll::Pending
                 }
                 Waiting::Granted => {
@@ -540,15 +540,14 @@ impl Semaphore {
     }
 
     /// What a queued acquire waits on, for the task call graph.
-    fn describe_wait(&self, st: &State, key: usize) -> corio_core::callgraph::WaitOn {
+    fn describe_wait(&self, st: &State) -> corio_core::callgraph::WaitOn {
         corio_core::callgraph::WaitOn::new("Semaphore")
             .object(self)
+            .queued()
             .detail(format!(
-                "{} of {} permits taken, this waiter {} of {}",
+                "{} of {} permits taken",
                 st.total.saturating_sub(st.permits),
                 st.total,
-                corio_core::callgraph::ordinal(st.waiters.position(key)),
-                st.waiters.queued()
             ))
     }
 

@@ -71,18 +71,6 @@ impl<S> WaitList<S> {
         self.linked
     }
 
-    /// The 1-based place of a queued waiter in the queue (walks it: for the call graph's
-    /// descriptions only, never on a hot path).
-    pub(crate) fn position(&self, key: usize) -> usize {
-        let mut at = self.head;
-        let mut n = 1;
-        while at != NIL && at != key {
-            at = self.slab[at].next;
-            n += 1;
-        }
-        n
-    }
-
     /// Whether no waiter is queued.
     pub(crate) fn is_empty(&self) -> bool {
         self.linked == 0

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use corio_core::{Driver, ThreadParker};
@@ -42,6 +43,21 @@ pub struct Builder {
     custom_driver: bool,
     paused: bool,
     ctrl_c: bool,
+    call_graph: bool,
+    socket: Option<std::path::PathBuf>,
+    hooks: Hooks,
+}
+
+type TaskHook = Arc<dyn Fn(TaskView<'_>) + Send + Sync>;
+type DoneHook = Arc<dyn Fn(TaskView<'_>, TaskStatus) + Send + Sync>;
+
+/// The user's task hooks, kept until the loop is built so that the call graph's can run
+/// beside them.
+#[derive(Clone, Default)]
+struct Hooks {
+    poll_start: Option<TaskHook>,
+    poll_end: Option<TaskHook>,
+    complete: Option<DoneHook>,
 }
 
 macro_rules! forward {
@@ -61,6 +77,9 @@ impl Builder {
             custom_driver: false,
             paused: false,
             ctrl_c: false,
+            call_graph: false,
+            socket: None,
+            hooks: Hooks::default(),
         }
     }
 
@@ -77,6 +96,9 @@ impl Builder {
             custom_driver: false,
             paused: false,
             ctrl_c: false,
+            call_graph: false,
+            socket: None,
+            hooks: Hooks::default(),
         }
     }
 
@@ -180,39 +202,90 @@ impl Builder {
     }
 
     /// See [`corio_executor::Builder::on_poll_start`].
-    pub fn on_poll_start(self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
-        Builder {
-            inner: self.inner.on_poll_start(hook),
-            ..self
-        }
+    pub fn on_poll_start(mut self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.poll_start = Some(Arc::new(hook));
+        self
     }
 
     /// See [`corio_executor::Builder::on_poll_end`].
-    pub fn on_poll_end(self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
-        Builder {
-            inner: self.inner.on_poll_end(hook),
-            ..self
-        }
+    pub fn on_poll_end(mut self, hook: impl Fn(TaskView<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.poll_end = Some(Arc::new(hook));
+        self
     }
 
     /// See [`corio_executor::Builder::on_complete`].
     pub fn on_complete(
-        self,
+        mut self,
         hook: impl Fn(TaskView<'_>, TaskStatus) + Send + Sync + 'static,
     ) -> Self {
+        self.hooks.complete = Some(Arc::new(hook));
+        self
+    }
+
+    /// Records the task call graph ([`corio::debug`](crate::debug)): what each task waits
+    /// on, for [`call_graph`](crate::debug::call_graph). Off by default (then each wait
+    /// costs one relaxed atomic load); on as well when [`debug::enable`](crate::debug::enable)
+    /// was called or `CORIO_PS` is set. Turning it on turns it on for the whole process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::Builder::new().call_graph(true).run(async {
+    ///     let t = corio::task::Builder::new().name("t").spawn(std::future::pending::<()>());
+    ///     corio::yield_now().await;
+    ///     assert!(corio::debug::call_graph().task(t.id().as_u64()).is_some());
+    ///     t.abort();
+    /// });
+    /// ```
+    pub fn call_graph(self, on: bool) -> Self {
         Builder {
-            inner: self.inner.on_complete(hook),
+            call_graph: on,
+            ..self
+        }
+    }
+
+    /// Records the call graph and serves snapshots of it on a Unix socket at `path`
+    /// (permissions 0600), for `corio-ps ps|pstree <path>`: asyncio's `python -m asyncio
+    /// ps PID`, opted into. The server is a thread of its own that answers while the loops
+    /// run (or are stuck), and lives as long as the process. The same as `CORIO_PS=<path>`
+    /// in the environment; `CORIO_PS=1` serves at
+    /// [`debug::default_socket_path`](crate::debug::default_socket_path), where
+    /// `corio-ps <pid>` looks.
+    ///
+    /// A failure to make the socket is reported on stderr and the loop runs without it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("corio-builder-doc-{}.sock", std::process::id()));
+    /// corio::Builder::new().call_graph_socket(&path).run(async {});
+    /// assert!(path.exists());
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    #[cfg(unix)]
+    pub fn call_graph_socket(self, path: impl AsRef<std::path::Path>) -> Self {
+        Builder {
+            call_graph: true,
+            socket: Some(path.as_ref().to_owned()),
             ..self
         }
     }
 
     fn finish(self) -> corio_executor::Builder {
+        #[cfg(unix)]
+        if let Some(path) = &self.socket {
+            crate::debug::serve_detached(path);
+        }
+        if self.call_graph {
+            crate::debug::enable();
+        }
+        let record = crate::debug::wanted_by_env();
+        let inner = with_hooks(self.inner, self.hooks, record);
         if self.custom_driver {
-            self.inner
+            inner
         } else {
             let paused = self.paused;
-            self.inner
-                .driver(move |parker| default_stack(parker, paused))
+            inner.driver(move |parker| default_stack(parker, paused))
         }
     }
 
@@ -266,7 +339,9 @@ impl fmt::Debug for Builder {
             .field("custom_driver", &self.custom_driver)
             .field("paused", &self.paused)
             .field("ctrl_c", &self.ctrl_c)
-            .finish()
+            .field("call_graph", &self.call_graph)
+            .field("socket", &self.socket)
+            .finish_non_exhaustive()
     }
 }
 
@@ -290,9 +365,63 @@ pub(crate) fn default_stack(parker: ThreadParker, paused: bool) -> Box<dyn Drive
     }
 }
 
-/// The loop `corio::run` uses: single-thread, timers and I/O.
+/// The loop `corio::run` uses: single-thread, timers and I/O (and the call graph's hooks
+/// when it is on, or `CORIO_PS` asks for it).
 pub(crate) fn default_loop() -> LocalExecutor {
-    corio_executor::Builder::new()
+    let inner = corio_executor::Builder::new();
+    let inner = if crate::debug::wanted_by_env() {
+        crate::debug::install(inner)
+    } else {
+        inner
+    };
+    inner
         .driver(|parker| default_stack(parker, false))
         .build_local()
+}
+
+/// Installs the user's hooks, run after (poll start) or before (poll end, completion) the
+/// call graph's when it records.
+fn with_hooks(
+    inner: corio_executor::Builder,
+    hooks: Hooks,
+    record: bool,
+) -> corio_executor::Builder {
+    if record {
+        use corio_core::callgraph;
+        let Hooks {
+            poll_start,
+            poll_end,
+            complete,
+        } = hooks;
+        return inner
+            .on_poll_start(move |t| {
+                callgraph::poll_started(t.id().as_u64(), t.name(), t.location());
+                if let Some(h) = &poll_start {
+                    h(t);
+                }
+            })
+            .on_poll_end(move |t| {
+                if let Some(h) = &poll_end {
+                    h(t);
+                }
+                callgraph::poll_ended(t.id().as_u64());
+            })
+            .on_complete(move |t, status| {
+                if let Some(h) = &complete {
+                    h(t, status);
+                }
+                callgraph::task_ended(t.id().as_u64());
+            });
+    }
+    let mut inner = inner;
+    if let Some(h) = hooks.poll_start {
+        inner = inner.on_poll_start(move |t| h(t));
+    }
+    if let Some(h) = hooks.poll_end {
+        inner = inner.on_poll_end(move |t| h(t));
+    }
+    if let Some(h) = hooks.complete {
+        inner = inner.on_complete(move |t, s| h(t, s));
+    }
+    inner
 }

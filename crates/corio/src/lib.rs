@@ -89,6 +89,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+pub mod debug;
 
 use std::future::Future;
 

@@ -204,15 +204,12 @@ impl<T> Future for Get<'_, T> {
 fn describe_get<T>(queue: &Queue<T>, st: &super::raw::State<T>) -> corio_core::callgraph::WaitOn {
     corio_core::callgraph::WaitOn::new("Queue.get")
         .object(queue)
-        .detail(format!(
-            "{}, {} getters",
-            if st.available_items() == 0 {
-                "empty"
-            } else {
-                "items reserved for getters ahead"
-            },
-            st.getters.queued()
-        ))
+        .queued()
+        .detail(if st.available_items() == 0 {
+            "empty"
+        } else {
+            "items reserved for getters ahead"
+        })
 }
 
 impl<T> Drop for Get<'_, T> {
