@@ -157,6 +157,9 @@ EXCLUDED = {
     # Differential tests against Python asyncio compare event traces, which are FIFO-order
     # traces by construction.
     "differential": "compares FIFO-order traces with asyncio's",
+    # corio-ps: asserts the exact await tree of a stuck program, whose shape (which
+    # fetchers got the semaphore's permits) is the FIFO order its tasks started in.
+    "ps_stuck": "asserts an await tree shaped by FIFO start order",
     # Performance numbers: timing-sensitive, not about correctness under reordering.
     "perf": "performance numbers",
     "perf_numbers": "performance numbers",

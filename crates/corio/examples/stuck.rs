@@ -85,7 +85,8 @@ pub fn run_stuck(look: impl AsyncFnOnce()) {
     // ANCHOR_END: main
 }
 
-fn main() {
+/// Prints the graph; with `CORIO_PS` set, then stays stuck until stdin closes.
+pub fn main() {
     let serve = std::env::var_os("CORIO_PS").is_some();
     run_stuck(async || {
         corio::debug::print_call_graph();
