@@ -10,8 +10,8 @@
 //!   consumer's thread (the fast form, the one the `corio` facade's `generate` names);
 //!   [`generate_send`] and [`try_generate_send`] build `Send` generators for streams that
 //!   cross threads (multi-thread executors).
-//! - Sources: [`iter`], [`repeat_with`], [`unfold`], [`from_queue`] (a corio-sync
-//!   [`Queue`](corio_sync::Queue), drained until shut down; feature `sync`),
+//! - Sources: [`iter`], [`repeat_with`], [`unfold`], `from_queue` (a corio-sync
+//!   `Queue`, drained until shut down; feature `sync`, off by default),
 //!   [`interval_stream`] (timer ticks).
 //! - Adapters, on [`StreamExt`] (implemented for every stream):
 //!   [`next`](StreamExt::next), [`map`](StreamExt::map), [`filter`](StreamExt::filter),
@@ -113,7 +113,9 @@
 //!
 //! # Features
 //!
-//! - `sync` (default): [`from_queue`], over corio-sync's `Queue`.
+//! - `sync` (off by default; the `corio` facade turns it on): `from_queue`, a stream over
+//!   corio-sync's `Queue`. Off so that corio-stream alone depends on core and timer only,
+//!   as DESIGN.md draws the crate graph.
 //!
 //! # When not to use this crate
 //!

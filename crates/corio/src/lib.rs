@@ -66,6 +66,31 @@
 //! | `run_coroutine_threadsafe`, `call_soon_threadsafe` | [`Handle::spawn`], [`Handle::call_soon`] |
 //! | `contextvars` | [`TaskLocal`], [`task_local!`] |
 //!
+//! # Where names live
+//!
+//! One path per item. asyncio's own names, the ones `import asyncio` gives as
+//! `asyncio.X`, are at the root: `corio::run`, `corio::Semaphore`, `corio::sleep`,
+//! `corio::gather`, `corio::TcpStream`, the error types. Import them from there
+//! (`use corio::{Queue, Semaphore};`). Everything else sits in its area's module, which
+//! holds only what the root does not: the named futures
+//! (`corio::sync::futures::Acquire`), adapters' types (`corio::stream::Map`), sources
+//! (`corio::stream::iter`), the task builder (`corio::task::Builder`), the timer driver
+//! (`corio::time::TimerDriver`), and the HTTP, file, process and signal APIs (`corio::http`,
+//! `corio::fs`, `corio::io`, `corio::process`, `corio::signal`, which are whole crates).
+//!
+//! ```
+//! use corio::{Semaphore, sleep};
+//! use corio::sync::futures::Acquire;
+//! use std::time::Duration;
+//!
+//! corio::run(async {
+//!     let sem = Semaphore::new(1);
+//!     let waiting: Acquire<'_> = sem.acquire(); // a named future, from its module
+//!     let _permit = waiting.await.unwrap();
+//!     sleep(Duration::from_millis(1)).await;
+//! });
+//! ```
+//!
 //! # Crates
 //!
 //! - [`corio_core`]: the shared traits and errors ([`core`]).
@@ -186,47 +211,85 @@ pub use corio_core::{AsyncBufRead, AsyncRead, AsyncWrite, Stream};
 
 pub use corio_macros::{main, test};
 
-/// Tasks: the [`Task`] handle and the task [`Builder`](task::Builder) (names).
+// The shape (see "Where names live" in the crate docs): asyncio's own names sit at the
+// root; each module below holds the rest of its crate, and nothing the root holds, so
+// every item has exactly one path in corio. A module lists its names one by one for that
+// reason: a glob would bring the root's names in a second time.
+
+/// Tasks, beyond the root's [`Task`], [`Cancel`] and [`CancelOnDrop`]: the task
+/// [`Builder`](task::Builder) (names) and [`Status`](task::Status).
 pub mod task {
     #[doc(inline)]
-    pub use corio_executor::task::*;
+    pub use corio_executor::task::{Builder, Status};
 }
 
-/// The event loop crate, whole.
+/// The event loop's lower-level API, beyond the root's loop, task and thread functions:
+/// the executor's own [`Builder`](executor::Builder) and [`run`](executor::run) (a loop
+/// without corio's default timer and I/O drivers), task-local scopes, the loop cache,
+/// pool statistics, debug-mode counters.
 pub mod executor {
     #[doc(inline)]
-    pub use corio_executor::*;
+    pub use corio_executor::{
+        Builder, Inherit, LoopCache, PoolStats, Scope, TaskView, run, slow_polls_reported,
+    };
 }
 
-/// The synchronisation primitives and queues, whole (named futures included).
+/// The synchronisation primitives' remaining names: the read and write guards of
+/// [`RwLock`], [`CancelDropGuard`](sync::CancelDropGuard), and the primitives' named
+/// futures ([`futures`](sync::futures)). The primitives themselves are at the root.
 pub mod sync {
     #[doc(inline)]
-    pub use corio_sync::*;
+    pub use corio_sync::{CancelDropGuard, RwLockReadGuard, RwLockWriteGuard, futures};
 }
 
-/// The combinators, whole: gather, wait, as_completed, shield, race, TaskGroup and their
-/// named futures.
+/// The combinators' remaining names: their named futures and helper types, and
+/// [`abort_on_drop`](combinators::abort_on_drop) / [`wait_first_err`](combinators::wait_first_err).
+/// gather, wait, as_completed, shield, race and TaskGroup are at the root.
 pub mod combinators {
     #[doc(inline)]
-    pub use corio_combinators::*;
+    pub use corio_combinators::{
+        AbortOnDrop, AsCompletedTimeout, FailureSource, GatherSettled, GroupSpawnError, GroupTask,
+        GroupTaskError, Outcome, Race, Select, Shield, TaskGroupFuture, TryGather, WaitFor,
+        WaitForTask, abort_on_drop, wait_first_err,
+    };
 }
 
-/// Async iterators, whole: generators, sources and the [`StreamExt`] adapters.
+/// Async iterators: sources ([`iter`](stream::iter), [`unfold`](stream::unfold),
+/// [`interval_stream`](stream::interval_stream), ...), the generators' types and the
+/// [`StreamExt`] adapters' types. `generate` and [`StreamExt`] are at the root.
 pub mod stream {
     #[doc(inline)]
-    pub use corio_stream::*;
+    pub use corio_stream::{
+        BufferUnordered, Buffered, Chunks, ChunksTimeout, Co, Collect, Enumerate, Filter, Flatten,
+        Fold, ForEachConcurrent, FromQueue, FusedStream, Generator, IntervalStream, Iter,
+        LocalSlot, Map, Merge, Next, RepeatWith, Skip, SyncSlot, Take, TakeWhile, Then, Throttle,
+        TimeoutStream, TryGenerator, Unfold, Yield, Zip, from_queue, interval_stream, iter,
+        repeat_with, unfold,
+    };
 }
 
-/// Timers, whole: the timer wheel driver and its handles.
+/// Timers' remaining names: the timer wheel driver and its handle, [`Advance`](time::Advance),
+/// [`Tick`](time::Tick), [`WithDeadline`](time::WithDeadline) and
+/// [`RescheduleError`](time::RescheduleError). sleep, timeout, interval and the clock are at
+/// the root.
 pub mod time {
     #[doc(inline)]
-    pub use corio_timer::*;
+    pub use corio_timer::{Advance, RescheduleError, Tick, TimerDriver, TimerHandle, WithDeadline};
 }
 
-/// Sockets and the I/O driver, whole.
+/// Sockets' remaining names: split halves, the listener's [`Incoming`](net::Incoming)
+/// stream, server options, Unix sockets, [`AsyncFd`](net::AsyncFd) and the I/O driver.
+/// `TcpStream`, `TcpListener`, `UdpSocket`, `open_connection` and `start_server` are at the
+/// root.
 pub mod net {
     #[doc(inline)]
-    pub use corio_net::*;
+    pub use corio_net::{
+        AsyncFd, Incoming, Interest, IoDriver, Ready, ServerOptions, TcpReadHalf, TcpWriteHalf,
+        start_server_with,
+    };
+    #[cfg(unix)]
+    #[doc(inline)]
+    pub use corio_net::{UnixListener, UnixReadHalf, UnixStream, UnixWriteHalf};
 }
 
 /// HTTP: what replaces aiohttp. The [`Client`](http::Client) (`ClientSession`) with its
@@ -269,8 +332,13 @@ pub mod io {
     pub use corio_fs::io::*;
 }
 
-/// The shared traits and error types, whole.
+/// The shared traits and hooks behind the crates, beyond the root's errors and
+/// re-exported traits: the [`Driver`](core::Driver) and [`Spawn`](core::Spawn) hooks, the
+/// cooperative budget, the thread-local context, the clock trait.
 pub mod core {
     #[doc(inline)]
-    pub use corio_core::*;
+    pub use corio_core::{
+        Abort, BoxFuture, Driver, DriverGuard, LocalBoxFuture, PanicPayload, Spawn, SpawnedTask,
+        TaskControl, ThreadParker, Unpark, Unparker, callgraph, context, coop, panic_message, time,
+    };
 }

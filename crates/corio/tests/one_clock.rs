@@ -62,11 +62,11 @@ fn a_one_hour_connect_timeout_elapses_at_once_on_a_paused_clock() {
     let started = Instant::now();
     let (err, virtual_elapsed) = within_real_limit("a one-hour connect timeout", move || {
         corio::Builder::new().start_paused(true).run(async move {
-            let start = corio::time::clock::now();
-            let err = corio::net::TcpStream::connect_timeout(addr, HOUR)
+            let start = corio::clock::now();
+            let err = corio::TcpStream::connect_timeout(addr, HOUR)
                 .await
                 .expect_err("a connect to a full accept queue completed");
-            (err, corio::time::clock::now() - start)
+            (err, corio::clock::now() - start)
         })
     });
     assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
@@ -91,18 +91,18 @@ fn a_one_hour_shutdown_grace_elapses_at_once_on_a_paused_clock() {
             })
             .await
             .unwrap();
-            let _client = corio::net::TcpStream::connect(server.local_addr().unwrap())
+            let _client = corio::TcpStream::connect(server.local_addr().unwrap())
                 .await
                 .unwrap();
             while server.active_handlers() == 0 {
                 corio::yield_now().await;
             }
-            let start = corio::time::clock::now();
+            let start = corio::clock::now();
             let err = server
                 .shutdown(HOUR)
                 .await
                 .expect_err("the handler never ends");
-            (err, corio::time::clock::now() - start)
+            (err, corio::clock::now() - start)
         })
     });
     assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
@@ -139,7 +139,7 @@ fn io_in_flight_is_not_idleness_on_a_paused_clock() {
             .await
             .unwrap();
             let addr = server.local_addr().unwrap();
-            let start = corio::time::clock::now();
+            let start = corio::clock::now();
             let result = corio::timeout(HOUR, async move {
                 let (mut r, mut w) = corio::open_connection(addr).await?;
                 for i in 0..10 {
@@ -152,7 +152,7 @@ fn io_in_flight_is_not_idleness_on_a_paused_clock() {
                 Ok::<_, std::io::Error>(())
             })
             .await;
-            (result, corio::time::clock::now() - start)
+            (result, corio::clock::now() - start)
         })
     });
     assert!(

@@ -103,7 +103,7 @@ fn a_socket_is_read_on_a_busy_multi_thread_executor() {
     watchdog(&stop);
     let s = stop.clone();
     let took = ex.block_on(async move {
-        let listener = corio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = corio::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         // The reader is a worker's task, waiting on its worker's reactor.
         let reader = corio::spawn_send(async move {
@@ -112,7 +112,7 @@ fn a_socket_is_read_on_a_busy_multi_thread_executor() {
             conn.read_exact(&mut buf).await.unwrap();
             (Instant::now(), buf)
         });
-        let mut client = corio::net::TcpStream::connect(addr).await.unwrap();
+        let mut client = corio::TcpStream::connect(addr).await.unwrap();
         // The accept happened; now occupy the workers, then write.
         start_spinners(&s, true);
         std::thread::sleep(Duration::from_millis(20));
