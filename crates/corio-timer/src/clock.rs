@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::driver::TimerHandle;
+use crate::handle::TimerHandle;
 use crate::sync::{AtomicU64, Ordering};
 
 /// Nanoseconds per tick: the wheel's resolution is one millisecond.

@@ -60,20 +60,26 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
+mod advance;
 mod call_later;
 pub mod clock;
+mod current;
 mod deadline;
 mod driver;
+mod handle;
 mod interval;
+mod shared;
 mod sleep;
 mod sync;
 mod timeout;
 mod wheel;
 
+pub use advance::{Advance, advance};
 pub use call_later::{CallbackHandle, call_at, call_later};
 pub use corio_core::Elapsed;
 pub use deadline::{Deadline, DeadlineHandle, RescheduleError, WithDeadline};
-pub use driver::{Advance, TimerDriver, TimerHandle, advance};
+pub use driver::TimerDriver;
+pub use handle::TimerHandle;
 pub use interval::{Interval, MissedTickBehavior, Tick, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Timeout, timeout, timeout_at};

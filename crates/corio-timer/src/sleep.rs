@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use corio_core::coop;
 
 use crate::clock::{self, NEVER_TICKS};
-use crate::driver::{self, Shared, TimerHandle};
+use crate::current;
+use crate::handle::TimerHandle;
+use crate::shared::Shared;
 use crate::sync::Arc;
 use crate::wheel::EntryPoll;
 
@@ -239,7 +241,7 @@ impl Sleep {
                 .shared
                 .as_ref()
                 .expect("registered sleep without a wheel");
-            if let Some(home) = driver::rehome(shared, self.pinned) {
+            if let Some(home) = current::rehome(shared, self.pinned) {
                 // Leave a wheel nobody turns for the one polling us (see `rehome`).
                 let fired = {
                     let mut st = shared.lock();
@@ -271,7 +273,7 @@ impl Sleep {
         if let Some(home) = self
             .shared
             .as_ref()
-            .and_then(|s| driver::rehome(s, self.pinned))
+            .and_then(|s| current::rehome(s, self.pinned))
         {
             self.shared = Some(home);
         }

@@ -1,0 +1,148 @@
+//! Which timer is current on this thread: the one a loop entered (installed by
+//! [`TimerDriver`](crate::TimerDriver)'s `enter`, with the clock hook of corio-core), else
+//! the global fallback timer thread; and where a timer moves when its loop stopped.
+
+use std::cell::RefCell;
+use std::time::Instant;
+
+use corio_core::{Driver, DriverGuard, ThreadParker};
+
+use crate::TimerDriver;
+use crate::clock;
+use crate::handle::TimerHandle;
+use crate::shared::Shared;
+use crate::sync::{Arc, Ordering};
+
+thread_local! {
+    static CURRENT: RefCell<Option<TimerHandle>> = const { RefCell::new(None) };
+}
+
+/// Makes `handle`'s timer the current one of this thread until the returned guard drops;
+/// `inner` is the guard of the driver below, dropped after the timer is restored.
+pub(crate) fn enter(handle: TimerHandle, inner: DriverGuard) -> DriverGuard {
+    handle.shared.entered.fetch_add(1, Ordering::AcqRel);
+    // A paused clock's time is exact and cheap: no turn time is kept for it.
+    let turn = (!handle.shared.clock.is_paused()).then(Instant::now);
+    let prev = CURRENT.with(|c| c.replace(Some(handle)));
+    // Crates below the timer (corio-net's connect timeouts and server deadlines) find
+    // this loop's clock through corio-core's hook.
+    let prev_clock = corio_core::time::replace_clock(Some(&LOOP_CLOCK));
+    let prev_turn = clock::set_turn_now(turn);
+    SAVED.with(|s| s.borrow_mut().push((prev, prev_clock, prev_turn, inner)));
+    DriverGuard::new(Entered)
+}
+
+/// The current thread's timer, if a loop with a [`TimerDriver`] entered it.
+pub(crate) fn try_current() -> Option<TimerHandle> {
+    CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
+}
+
+/// The timer current on this thread, as corio-core's clock hook: time and sleeps of
+/// whichever timer driver is entered where it is asked (the paused virtual clock too).
+struct LoopClock;
+
+static LOOP_CLOCK: LoopClock = LoopClock;
+
+impl corio_core::time::Clock for LoopClock {
+    fn now(&self) -> std::time::Instant {
+        crate::clock::now()
+    }
+
+    fn sleep_until(&self, deadline: std::time::Instant) -> corio_core::BoxFuture<()> {
+        Box::pin(crate::sleep_until(deadline))
+    }
+}
+
+thread_local! {
+    /// What each `enter` on this thread replaced and must restore, innermost last: the
+    /// previous current timer and the inner driver's guard. Kept here, not in the guard,
+    /// so that the guard is zero-sized and entering allocates nothing (a loop enters its
+    /// driver on every `run`).
+    static SAVED: RefCell<Vec<Saved>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What one `enter` replaced: the current timer, the clock hook's clock, and the inner
+/// driver's guard.
+type Saved = (
+    Option<TimerHandle>,
+    Option<&'static dyn corio_core::time::Clock>,
+    Option<Instant>,
+    DriverGuard,
+);
+
+/// Restores the previous current timer, then exits the inner driver (guards are dropped
+/// in the reverse order of their `enter`s, on the thread that entered).
+struct Entered;
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        if let Ok(Some((prev, prev_clock, prev_turn, inner))) =
+            SAVED.try_with(|s| s.borrow_mut().pop())
+        {
+            corio_core::time::replace_clock(prev_clock);
+            clock::set_turn_now(prev_turn);
+            if let Ok(Some(exited)) = CURRENT.try_with(|c| c.replace(prev)) {
+                exited.shared.entered.fetch_sub(1, Ordering::AcqRel);
+            }
+            drop(inner);
+        }
+    }
+}
+
+/// Where a timer registered in `bound` must move to before it waits again, if anywhere:
+/// `None` to stay.
+///
+/// A wheel fires only while its loop turns it, so a timer that waits in the wheel of a loop
+/// that no longer runs (a `Sleep` armed in one `run` and awaited in the next, or carried
+/// out of a loop whose thread exited) would never fire. So a timer that registered where it
+/// was first polled (`pinned == false`) follows the loop polling it: the current thread's
+/// timer when there is one; else it stays if its own loop still runs somewhere (that loop
+/// fires it and wakes us across threads), and goes to the fallback timer otherwise. A timer
+/// made for a given wheel (`pinned`, [`TimerHandle::sleep`]) stays there, unless that
+/// wheel runs on the real clock and its driver was dropped.
+pub(crate) fn rehome(bound: &Arc<Shared>, pinned: bool) -> Option<Arc<Shared>> {
+    if pinned && (bound.clock.is_paused() || !bound.dropped.load(Ordering::Acquire)) {
+        // A paused wheel is also turned by `TimerHandle::advance`, with or without its
+        // driver: tests drive handles that way.
+        return None;
+    }
+    let current = CURRENT.try_with(|c| {
+        c.borrow()
+            .as_ref()
+            .map(|h| (!Arc::ptr_eq(&h.shared, bound)).then(|| h.shared.clone()))
+    });
+    match current {
+        Ok(Some(other)) => other,
+        Ok(None) | Err(_) => {
+            if bound.is_live()
+                || FALLBACK
+                    .get()
+                    .is_some_and(|f| Arc::ptr_eq(&f.shared, bound))
+            {
+                None
+            } else {
+                Some(fallback().shared.clone())
+            }
+        }
+    }
+}
+
+/// The global fallback timer: a [`TimerDriver`] over a [`ThreadParker`] on its own thread,
+/// started on first use, for timers polled outside any corio loop.
+static FALLBACK: std::sync::OnceLock<TimerHandle> = std::sync::OnceLock::new();
+
+pub(crate) fn fallback() -> &'static TimerHandle {
+    FALLBACK.get_or_init(|| {
+        let mut driver = TimerDriver::new(ThreadParker::new());
+        let handle = driver.handle();
+        std::thread::Builder::new()
+            .name("corio-timer".into())
+            .spawn(move || {
+                loop {
+                    driver.park(None);
+                }
+            })
+            .expect("corio-timer: could not start the fallback timer thread");
+        handle
+    })
+}
