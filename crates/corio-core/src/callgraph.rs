@@ -507,7 +507,7 @@ impl WaitSlot {
     #[inline]
     pub fn pending(&mut self, describe: impl FnOnce() -> WaitOn) {
         if enabled() {
-            self.record(describe());
+            self.record(describe);
         }
     }
 
@@ -526,7 +526,7 @@ impl WaitSlot {
         if !enabled() {
             return FrameGuard { prev: None };
         }
-        self.record(describe());
+        self.record(describe);
         self.enter()
     }
 
@@ -604,13 +604,17 @@ impl WaitSlot {
         FrameGuard { prev }
     }
 
-    fn record(&mut self, on: WaitOn) {
+    /// Records what `describe` says, when a task is being polled on this thread (and
+    /// only then describes: outside a recorded task it costs a thread-local read).
+    #[cold]
+    fn record(&mut self, describe: impl FnOnce() -> WaitOn) {
         let Ok((task, frame)) = CURRENT.try_with(Cell::get) else {
             return;
         };
         if task == 0 {
             return;
         }
+        let on = describe();
         let mut all = tasks();
         if let Some((owner, wait)) = self.key {
             if owner == task {

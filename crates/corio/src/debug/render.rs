@@ -170,7 +170,15 @@ impl CallGraph {
         }
         let mut out = format!(
             "{:<6} {:<16} {:<8} {:>6} {:>9} {:>10} {:>9}  {:<56} {:<14} spawned at\n",
-            "id", "name", "state", "polls", "busy", "last poll", "age", "waiting on", "awaited by"
+            "id",
+            "name",
+            "state",
+            "polls",
+            "busy",
+            "last poll",
+            "age",
+            "waiting on",
+            "waited on by"
         );
         for t in &self.tasks {
             let ids: BTreeSet<u64> = t.waits.iter().filter_map(|w| w.parent).collect();
