@@ -16,7 +16,7 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 
 use crate::meta::TaskMeta;
-use crate::owner::Owner;
+use crate::owner::{Owner, OwnerRef, OwnerView};
 
 /// What the block_on thread of a multi-thread executor reaches it through: `Send` spawns
 /// made on that thread's loop go to the executor's workers.
@@ -53,7 +53,7 @@ struct Hot {
     worker: Cell<*const ()>,
     /// The executor owning the tasks polled here: the loop if one runs, else the
     /// worker's executor. Set and cleared together with `local` and `worker`.
-    owner: Cell<Option<NonNull<dyn Owner>>>,
+    owner: Cell<Option<OwnerRef>>,
     /// The multi-thread executor reachable from this thread (its workers, and threads in
     /// its `block_on`), for `spawn_send`; kept alive by whoever installed it.
     send_target: Cell<Option<NonNull<dyn SendTarget>>>,
@@ -108,8 +108,8 @@ pub(crate) fn enter_loop<L: Owner + 'static>(local: Rc<L>, what: &str) -> LoopGu
         *l = Some(local);
     });
     // SAFETY: `ptr` comes from the `Rc` now held by `LOOP`, so it is valid; the
-    // reference only exists to build the trait-object pointer.
-    let owner: NonNull<dyn Owner> = NonNull::from(unsafe { &*ptr } as &(dyn Owner + 'static));
+    // reference only exists to build the owner's pointers.
+    let owner = OwnerRef::new(unsafe { &*ptr } as &(dyn Owner + 'static));
     let prev_owner = HOT.with(|h| {
         h.local.set(ptr.cast());
         h.owner.replace(Some(owner))
@@ -118,7 +118,7 @@ pub(crate) fn enter_loop<L: Owner + 'static>(local: Rc<L>, what: &str) -> LoopGu
 }
 
 pub(crate) struct LoopGuard {
-    prev_owner: Option<NonNull<dyn Owner>>,
+    prev_owner: Option<OwnerRef>,
 }
 
 impl Drop for LoopGuard {
@@ -157,7 +157,7 @@ pub(crate) fn set_aside_loop() -> AsideGuard {
 pub(crate) struct AsideGuard {
     prev_loop: Option<Rc<dyn Any>>,
     prev_local: *const (),
-    prev_owner: Option<NonNull<dyn Owner>>,
+    prev_owner: Option<OwnerRef>,
 }
 
 impl Drop for AsideGuard {
@@ -210,12 +210,12 @@ pub(crate) fn with_current_task<R>(f: impl FnOnce(Option<&TaskMeta>) -> R) -> R 
 /// Runs `f` with the executor that owns the tasks polled on this thread: the loop
 /// running here, or the multi-thread executor whose worker this thread is.
 #[inline]
-pub(crate) fn with_owner<R>(f: impl FnOnce(Option<&dyn Owner>) -> R) -> R {
+pub(crate) fn with_owner<R>(f: impl FnOnce(Option<OwnerView<'_>>) -> R) -> R {
     match HOT.try_with(|h| h.owner.get()).ok().flatten() {
         // SAFETY: `HOT.owner` is set by `enter_loop` (to the loop `LOOP` keeps alive) or
         // by `enter_worker` (to the executor the worker's state holds an `Arc` to), and
-        // reset before those are released; only shared references are made.
-        Some(owner) => f(Some(unsafe { owner.as_ref() })),
+        // reset before those are released; the view cannot escape this call.
+        Some(owner) => f(Some(unsafe { owner.borrow() })),
         None => f(None),
     }
 }
@@ -240,7 +240,7 @@ pub(crate) unsafe fn enter_worker<O: Owner + 'static, T: SendTarget + 'static>(
     owner: &O,
     target: &T,
 ) -> WorkerGuard {
-    let owner: NonNull<dyn Owner> = NonNull::from(owner as &(dyn Owner + 'static));
+    let owner = OwnerRef::new(owner as &(dyn Owner + 'static));
     let target: NonNull<dyn SendTarget> = NonNull::from(target as &(dyn SendTarget + 'static));
     HOT.with(|h| {
         h.worker.set(worker);

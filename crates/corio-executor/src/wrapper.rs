@@ -13,10 +13,10 @@ use std::time::Instant;
 use corio_core::{Cancelled, JoinError, coop, panic_message};
 use pin_project_lite::pin_project;
 
-use crate::config::TaskView;
+use crate::config::{Config, TaskView};
 use crate::context;
 use crate::meta::{TaskMeta, TaskStatus, now_nanos};
-use crate::owner::{Owner, UNREGISTERED};
+use crate::owner::{OwnerView, UNREGISTERED};
 use crate::report::{Reporter, UnobservedFailure};
 
 /// A finished task's result, as async-task stores it until the handle takes it.
@@ -92,13 +92,14 @@ impl<F: Future> Future for TaskFuture<'_, F> {
 
         context::with_owner(|owner| {
             let shutting_down = owner.is_some_and(|o| o.shutting_down());
+            let config = owner.map(|o| o.config());
             if let Some(o) = owner {
+                o.count_poll();
                 // A task cancelled before its first poll never joins the registry (it may
                 // be an orphan run on a foreign thread, see `crate::job::orphan`).
                 if *this.slot == UNREGISTERED && !meta.cancel_requested() && !shutting_down {
                     *this.slot = o.register(cx.waker(), meta);
                 }
-                o.count_poll();
             }
             if meta.cancel_requested() || shutting_down {
                 let reason = if meta.cancel_requested() {
@@ -112,10 +113,9 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                     Ok(()) => Err(JoinError::Cancelled(reason)),
                     Err(p) => Err(JoinError::Panicked(p)),
                 };
-                return Poll::Ready(finish(owner, meta, *this.slot, result));
+                return Poll::Ready(finish(owner, config, meta, *this.slot, result));
             }
 
-            let config = owner.map(|o| o.config());
             let debug = config.and_then(|c| c.debug);
             let hooks = config.and_then(|c| c.hooks());
             let started = debug.map(|_| Instant::now());
@@ -162,13 +162,14 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                     Err(JoinError::Panicked(p))
                 }
             };
-            Poll::Ready(finish(owner, meta, *this.slot, result))
+            Poll::Ready(finish(owner, config, meta, *this.slot, result))
         })
     }
 }
 
 fn finish<T>(
-    owner: Option<&dyn Owner>,
+    owner: Option<OwnerView<'_>>,
+    config: Option<&Config>,
     meta: &TaskMeta,
     slot: usize,
     result: Result<T, JoinError>,
@@ -179,18 +180,18 @@ fn finish<T>(
         Err(_) => TaskStatus::Panicked,
     };
     let mut reporter = None;
-    if let Some(o) = owner {
+    if let (Some(o), Some(config)) = (owner, config) {
         if slot != UNREGISTERED {
             o.finished(slot);
         }
-        if let Some(h) = o.config().hooks().and_then(|h| h.on_complete.as_ref()) {
+        if let Some(h) = config.hooks().and_then(|h| h.on_complete.as_ref()) {
             if catch_unwind(AssertUnwindSafe(|| h(TaskView::new(meta), status))).is_err() {
                 eprintln!("corio: the on_complete hook panicked for task {}", meta.id);
             }
         }
         // Only a failure needs the reporter; don't pay for the `Arc` clone otherwise.
         if status == TaskStatus::Panicked {
-            reporter = Some(o.config().reporter.clone());
+            reporter = Some(config.reporter.clone());
         }
     } else if status == TaskStatus::Panicked {
         reporter = Some(crate::report::global_reporter());

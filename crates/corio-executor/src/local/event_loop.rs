@@ -51,7 +51,7 @@ pub(crate) struct Local {
     pub(super) rng: Option<Cell<u64>>,
     pub(super) polls: Cell<u64>,
     pub(super) spawned: Cell<u64>,
-    pub(super) shutting_down: Cell<bool>,
+    pub(super) shutting_down: AtomicBool,
     pub(super) closed: Cell<bool>,
     pub(super) remote_closed: Cell<bool>,
     pub(super) main_queued: Cell<bool>,
@@ -87,7 +87,7 @@ impl Local {
             rng: seed.map(|s| Cell::new(crate::chaos::splitmix64(s) | 1)),
             polls: Cell::new(0),
             spawned: Cell::new(0),
-            shutting_down: Cell::new(false),
+            shutting_down: AtomicBool::new(false),
             closed: Cell::new(false),
             remote_closed: Cell::new(false),
             main_queued: Cell::new(false),
@@ -97,7 +97,7 @@ impl Local {
 
     #[inline]
     pub(crate) fn is_shutting_down(&self) -> bool {
-        self.shutting_down.get()
+        self.shutting_down.load(Ordering::Relaxed)
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -115,11 +115,6 @@ impl Local {
 
     pub(crate) fn unobserved_failures(&self) -> usize {
         self.shared.config.reporter.count()
-    }
-
-    #[inline]
-    pub(crate) fn count_poll(&self) {
-        self.polls.set(self.polls.get().wrapping_add(1));
     }
 
     pub(crate) fn register(&self, waker: &Waker, meta: &TaskMeta) -> usize {
@@ -225,7 +220,7 @@ impl Local {
         // Refused from the moment shutdown begins: a destructor that spawns (and whose
         // task's destructor spawns again) would otherwise keep the shutdown passes going
         // for ever.
-        if self.closed.get() || self.shutting_down.get() {
+        if self.closed.get() || self.is_shutting_down() {
             return Err(SpawnError::shutdown());
         }
         let meta = TaskMeta::new(name, location);
@@ -394,14 +389,16 @@ impl Spawn for Local {
 }
 
 impl Owner for Local {
-    #[inline]
-    fn shutting_down(&self) -> bool {
-        self.is_shutting_down()
+    fn shutting_down_flag(&self) -> &AtomicBool {
+        &self.shutting_down
     }
 
-    #[inline]
     fn config(&self) -> &Config {
         Local::config(self)
+    }
+
+    fn poll_counter(&self) -> Option<&Cell<u64>> {
+        Some(&self.polls)
     }
 
     fn register(&self, waker: &Waker, meta: &TaskMeta) -> usize {
@@ -410,11 +407,6 @@ impl Owner for Local {
 
     fn finished(&self, slot: usize) {
         self.task_finished(slot);
-    }
-
-    #[inline]
-    fn count_poll(&self) {
-        Local::count_poll(self);
     }
 
     fn snapshot(&self) -> Vec<TaskSnapshot> {

@@ -32,7 +32,7 @@ impl Local {
             self.shared.spawns_refused.store(false, Ordering::Release);
             self.shared.remote_pending.store(false, Ordering::Relaxed);
             self.main_queued.set(false);
-            self.shutting_down.set(false);
+            self.shutting_down.store(false, Ordering::Relaxed);
             self.closed.set(false);
         }
         clean
@@ -52,7 +52,7 @@ impl Local {
             && Arc::strong_count(&self.shared) == 1
             && !self.shared.remote_pending.load(Ordering::Acquire)
         {
-            self.shutting_down.set(true);
+            self.shutting_down.store(true, Ordering::Relaxed);
             self.closed.set(true);
             // A `Handle` made after this point must be refused: spawns are its only way in
             // (nothing else holds the `Arc<Shared>`, so no waker can wake anything here).
@@ -65,7 +65,7 @@ impl Local {
         let _loop = context::enter_loop(self.clone(), "LocalExecutor::shutdown");
         let _spawner = corio_core::context::enter_spawner(self.clone());
         let _driver = self.driver.borrow().enter();
-        self.shutting_down.set(true);
+        self.shutting_down.store(true, Ordering::Relaxed);
         self.shared.spawns_refused.store(true, Ordering::Release);
         // Each pass wakes every live task; a woken task sees the shutdown flag at its
         // next poll and drops its future. Spawns are refused from here on (a destructor

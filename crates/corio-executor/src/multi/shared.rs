@@ -352,14 +352,16 @@ impl corio_core::Spawn for Spawner {
 }
 
 impl Owner for Shared {
-    #[inline]
-    fn shutting_down(&self) -> bool {
-        self.is_shutting_down()
+    fn shutting_down_flag(&self) -> &AtomicBool {
+        &self.shutting_down
     }
 
-    #[inline]
     fn config(&self) -> &Config {
         &self.config
+    }
+
+    fn poll_counter(&self) -> Option<&std::cell::Cell<u64>> {
+        None // counted per worker by the worker loop
     }
 
     fn register(&self, waker: &Waker, meta: &TaskMeta) -> usize {
@@ -368,11 +370,6 @@ impl Owner for Shared {
 
     fn finished(&self, slot: usize) {
         self.task_finished(slot);
-    }
-
-    #[inline]
-    fn count_poll(&self) {
-        // Counted per worker by the worker loop.
     }
 
     fn snapshot(&self) -> Vec<TaskSnapshot> {
