@@ -70,6 +70,7 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
+mod addr;
 mod async_fd;
 mod driver;
 mod io;

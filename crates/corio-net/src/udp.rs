@@ -5,9 +5,9 @@ use std::io;
 use std::net::{self, SocketAddr, ToSocketAddrs};
 use std::task::{Context, Poll};
 
+use crate::addr::{resolve, with_addr};
 use crate::io::Registered;
 use crate::reactor::Direction;
-use crate::tcp::{resolve, with_addr};
 
 /// A UDP socket.
 ///

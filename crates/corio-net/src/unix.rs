@@ -10,10 +10,10 @@ use std::task::{Context, Poll};
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
+use crate::addr::with_addr;
 use crate::io::Registered;
 use crate::reactor::Direction;
 use crate::stream::{StreamCore, connect_socket, stream_io, stream_read, stream_write};
-use crate::tcp::with_addr;
 
 /// A Unix domain socket listening for connections.
 ///
