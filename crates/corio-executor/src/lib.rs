@@ -68,61 +68,53 @@
 //! explains this crate to someone coming from asyncio. It is not published online: build
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 
-// The modules form a ladder: each imports only from the rungs below it (doc links
-// aside), never from above.
-//
-// 1. Leaves: `chaos` (seeded randomness), `mutation` (loom-only switches), `yield_now`,
-//    `task_local`.
-// 2. A task's identity and settings: `meta` (id, name, state, cancellation, callbacks),
-//    `snapshot` (what introspection reports), `report` (unobserved failures), `config`
-//    (an executor's settings and hooks), `debug` (slow-poll reports).
-// 3. The thread-local context: `owner` (what a task needs of its executor, as a trait),
-//    `context` (which executor and task run on this thread, knowing neither executor),
-//    `current` (`current_task`, `all_tasks`, `in_loop`).
-// 4. The task: `wrapper` (the future async-task runs around the user's), `block_on_thread`
-//    (waiting on a plain thread), `abort_handle`, `task` (the `Task` handle), `job` (a
-//    queued task, and cancelling one its executor cannot run).
-// 5. Machinery both executors use: `registry` (live tasks), `eager` (eager start), `gate`
-//    (spawns racing shutdown), `sleepers` (parked workers), `queues` (run queues),
-//    `blocking` (the blocking pool).
-// 6. `local`: the single-thread loop.
-// 7. `multi`: the multi-thread executor (its `block_on` runs a `local` loop).
-// 8. Above both: `handle` (spawning from any thread), `entry` (`run`, `spawn`, ...),
-//    `builder`, `task_builder`, `loop_cache`.
+// The modules form a ladder: each imports only from its own rung or the rungs below it
+// (doc links aside), and the imports within one rung have no cycle.
+// `scripts/check_ladder.py` reads the `// rung` lines below and checks both in CI.
 
-// 1
+// rung 1, leaves: seeded randomness, loom-only mutation switches, `yield_now`, task
+// locals.
 mod chaos;
 #[cfg(corio_loom)]
 mod mutation;
 mod task_local;
 mod yield_now;
-// 2
+// rung 2, a task's identity and settings: id, name, state, cancellation and callbacks;
+// what introspection reports; unobserved failures; an executor's settings and hooks;
+// slow-poll reports.
 mod config;
 mod debug;
 mod meta;
 mod report;
 mod snapshot;
-// 3
+// rung 3, the thread-local context: what a task needs of its executor (a trait), which
+// executor and task run on this thread (knowing neither executor), and the questions
+// asked of it (`current_task`, `all_tasks`, `in_loop`).
 mod context;
 mod current;
 mod owner;
-// 4
+// rung 4, the task: the future async-task runs around the user's, waiting on a plain
+// thread, the abort handle, the `Task` handle, a queued task and what to do with one its
+// executor cannot run.
 mod abort_handle;
 mod block_on_thread;
 mod job;
 mod task_handle;
 mod wrapper;
-// 5
+// rung 5, machinery both executors use: the registry of live tasks, eager start, the
+// gate spawns race shutdown through, parked workers, run queues, the blocking pool.
 mod blocking;
 mod eager;
 mod gate;
 mod queues;
 mod registry;
 mod sleepers;
-// 6, 7
+// rung 6, the single-thread loop.
 mod local;
+// rung 7, the multi-thread executor (its `block_on` runs a rung-6 loop).
 mod multi;
-// 8
+// rung 8, above both executors: spawning from any thread, `run`/`spawn`, the builders,
+// the loop cache.
 mod builder;
 mod entry;
 mod handle;
