@@ -80,7 +80,7 @@ impl<S: Stream> Stream for ChunksTimeout<S> {
             match this.stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
                     if this.batch.is_empty() {
-                        let deadline = crate::deadline_in(*this.max_wait);
+                        let deadline = crate::adapter::deadline_in(*this.max_wait);
                         match this.timer {
                             Some(t) => t.reset(deadline),
                             None => *this.timer = Some(corio_timer::sleep_until(deadline)),

@@ -1,5 +1,7 @@
 //! The adapters of [`StreamExt`](crate::StreamExt), one per file.
 
+use std::time::{Duration, Instant};
+
 pub(crate) mod buffer_unordered;
 pub(crate) mod buffered;
 pub(crate) mod chunks;
@@ -20,3 +22,11 @@ pub(crate) mod then;
 pub(crate) mod throttle;
 pub(crate) mod timeout;
 pub(crate) mod zip;
+
+/// `now + dur` on the timers' clock, saturating far in the future instead of overflowing.
+pub(crate) fn deadline_in(dur: Duration) -> Instant {
+    let now = corio_timer::clock::now();
+    now.checked_add(dur)
+        .or_else(|| now.checked_add(Duration::from_secs(30 * 365 * 86_400)))
+        .unwrap_or(now)
+}

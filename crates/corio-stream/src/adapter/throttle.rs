@@ -74,7 +74,7 @@ impl<S: Stream> Stream for Throttle<S> {
         }
         let item = ready!(this.stream.poll_next(cx));
         if item.is_some() && !this.period.is_zero() {
-            let next = crate::deadline_in(*this.period);
+            let next = crate::adapter::deadline_in(*this.period);
             match this.gate {
                 Some(g) => g.reset(next),
                 None => *this.gate = Some(corio_timer::sleep_until(next)),

@@ -72,7 +72,7 @@ impl<S: Stream> Stream for TimeoutStream<S> {
             return Poll::Ready(item.map(Ok));
         }
         if !*this.armed {
-            let deadline = crate::deadline_in(*this.dur);
+            let deadline = crate::adapter::deadline_in(*this.dur);
             match this.timer {
                 Some(t) => t.reset(deadline),
                 None => *this.timer = Some(corio_timer::sleep_until(deadline)),
