@@ -53,11 +53,35 @@ pub trait Driver {
     /// A handle that wakes this driver's `park` from any thread.
     fn unparker(&self) -> Unparker;
 
-    /// Called by the loop on the thread that runs it, before it polls anything; the guard
-    /// is dropped when the loop stops running there.
+    /// What the loop installs on its thread while it runs (the current timer wheel, the
+    /// current reactor, ...), as an [`Entry`] whose [`scope`](Entry::scope) runs a closure
+    /// with it installed, and removes it when the closure returns or unwinds: entering
+    /// cannot be left unbalanced. The entry is an owned value, so the loop can hold it
+    /// while it borrows the driver mutably to [`park`](Self::park). The default installs
+    /// nothing.
     ///
-    /// Drivers use it to install a thread-local handle (the current timer wheel, say) so
-    /// that the futures polled on this thread can find it. The default installs nothing.
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_core::{Driver, ThreadParker};
+    ///
+    /// let mut driver = ThreadParker::new();
+    /// let entry = driver.entry();
+    /// let turns = entry.scope(|| {
+    ///     driver.park(Some(std::time::Duration::ZERO)); // the loop turns its driver
+    ///     1
+    /// });
+    /// assert_eq!(turns, 1);
+    /// ```
+    fn entry(&self) -> Entry {
+        Entry::none()
+    }
+
+    /// The guard form of [`entry`](Self::entry), kept while the executor moves to
+    /// `entry().scope(..)`: called by the loop on the thread that runs it, before it polls
+    /// anything; the guard is dropped when the loop stops running there. Guards must be
+    /// dropped in the reverse order of their `enter`s, on the entering thread; `scope`
+    /// makes that order a matter of construction. The default installs nothing.
     fn enter(&self) -> DriverGuard {
         DriverGuard::none()
     }
@@ -87,11 +111,133 @@ impl<D: Driver + ?Sized> Driver for Box<D> {
     fn unparker(&self) -> Unparker {
         (**self).unparker()
     }
+    fn entry(&self) -> Entry {
+        (**self).entry()
+    }
     fn enter(&self) -> DriverGuard {
         (**self).enter()
     }
     fn woke_tasks(&self) -> bool {
         (**self).woke_tasks()
+    }
+}
+
+/// What a driver installs on its loop's thread for the duration of a closure: the
+/// implementation behind an [`Entry`].
+///
+/// `scope` must call `f` exactly once, with its thread-local state installed, and remove
+/// that state before it returns, also when `f` unwinds (hold what must be restored in a
+/// local whose `Drop` restores it). A driver stacked on another enters the inner one's
+/// [`Entry`] around its own.
+///
+/// # Examples
+///
+/// ```
+/// use corio_core::{Enter, Entry};
+/// use std::cell::Cell;
+/// use std::sync::Arc;
+///
+/// thread_local!(static DEPTH: Cell<u32> = Cell::new(0));
+///
+/// struct Depth;
+/// impl Enter for Depth {
+///     fn scope(&self, f: &mut dyn FnMut()) {
+///         struct Leave;
+///         impl Drop for Leave {
+///             fn drop(&mut self) { DEPTH.with(|d| d.set(d.get() - 1)); }
+///         }
+///         DEPTH.with(|d| d.set(d.get() + 1));
+///         let _leave = Leave; // runs even if `f` panics
+///         f();
+///     }
+/// }
+///
+/// let entry = Entry::new(Arc::new(Depth));
+/// assert_eq!(entry.scope(|| entry.scope(|| DEPTH.with(|d| d.get()))), 2);
+/// assert_eq!(DEPTH.with(|d| d.get()), 0);
+/// ```
+pub trait Enter: Send + Sync {
+    /// Runs `f` once with this driver's state installed on the current thread.
+    fn scope(&self, f: &mut dyn FnMut());
+}
+
+/// What [`Driver::entry`] returns: a cheap, cloneable handle whose
+/// [`scope`](Entry::scope) runs a closure with the driver entered.
+///
+/// # Examples
+///
+/// ```
+/// let nothing = corio_core::Entry::none();
+/// assert_eq!(nothing.scope(|| 7), 7);
+/// ```
+#[derive(Clone, Default)]
+pub struct Entry(Option<Arc<dyn Enter>>);
+
+impl Entry {
+    /// An entry that installs nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!corio_core::Entry::none().installs_anything());
+    /// ```
+    pub fn none() -> Self {
+        Entry(None)
+    }
+
+    /// An entry that enters `inner`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Enter`].
+    pub fn new(inner: Arc<dyn Enter>) -> Self {
+        Entry(Some(inner))
+    }
+
+    /// Whether entering does anything.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_core::{Driver, ThreadParker};
+    /// assert!(!ThreadParker::new().entry().installs_anything());
+    /// ```
+    pub fn installs_anything(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Runs `f` with the driver entered on this thread, and leaves it when `f` returns or
+    /// unwinds. Entries nest: an inner scope restores what the outer one installed.
+    ///
+    /// # Panics
+    ///
+    /// If the driver's [`Enter::scope`] does not call `f` (a broken implementation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(corio_core::Entry::none().scope(|| "ran"), "ran");
+    /// ```
+    pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        let Some(inner) = &self.0 else {
+            return f();
+        };
+        let mut f = Some(f);
+        let mut out = None;
+        inner.scope(&mut || {
+            if let Some(f) = f.take() {
+                out = Some(f());
+            }
+        });
+        out.expect("Enter::scope did not call its closure")
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("installs_anything", &self.0.is_some())
+            .finish()
     }
 }
 

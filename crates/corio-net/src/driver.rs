@@ -6,7 +6,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use corio_core::{Driver, DriverGuard, Unpark, Unparker};
+use corio_core::{Driver, DriverGuard, Enter, Entry, Unpark, Unparker};
 
 use crate::reactor::{self, Reactor};
 
@@ -19,8 +19,9 @@ use crate::reactor::{self, Reactor};
 /// [`park`](Driver::park) is one `epoll_wait` with the given timeout (so a timer layer on
 /// top, such as `corio_timer::TimerDriver<IoDriver>`, makes timers and I/O share one
 /// wait); its [`unparker`](Driver::unparker) is the poller's notification (an eventfd or a
-/// pipe), and its [`enter`](Driver::enter) makes it the current reactor of the thread, so
-/// the sockets created there register with it.
+/// pipe), and its [`entry`](Driver::entry) (or the guard form, [`enter`](Driver::enter))
+/// makes it the current reactor of the thread while the loop runs, so the sockets created
+/// there register with it.
 ///
 /// Sockets created on a thread with no `IoDriver` entered (a multi-thread executor's
 /// workers, a tokio or smol runtime, a plain thread) register with a global fallback
@@ -74,6 +75,27 @@ pub struct IoDriver {
     reactor: Arc<Reactor>,
     /// Whether the last park dispatched an event or a deadline to a task.
     woke: bool,
+    /// What `entry` hands out (made once: entering costs a reference count).
+    entry: Entry,
+}
+
+/// The [`Enter`] of an [`IoDriver`]: its reactor as the thread's current one.
+struct IoEntry(Arc<Reactor>);
+
+impl Enter for IoEntry {
+    fn scope(&self, f: &mut dyn FnMut()) {
+        /// Puts back the reactor this entry replaced, also when `f` unwinds.
+        struct Restore(Option<Option<Arc<Reactor>>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                if let Some(prev) = self.0.take() {
+                    reactor::set_current(prev);
+                }
+            }
+        }
+        let _restore = Restore(Some(reactor::set_current(Some(self.0.clone()))));
+        f();
+    }
 }
 
 impl IoDriver {
@@ -96,8 +118,10 @@ impl IoDriver {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new() -> io::Result<IoDriver> {
+        let reactor = Arc::new(Reactor::new()?);
         Ok(IoDriver {
-            reactor: Arc::new(Reactor::new()?),
+            entry: Entry::new(Arc::new(IoEntry(reactor.clone()))),
+            reactor,
             woke: false,
         })
     }
@@ -111,12 +135,13 @@ impl IoDriver {
     /// use corio_core::Driver;
     ///
     /// let driver = IoDriver::new()?;
-    /// let guard = driver.enter(); // what a loop does when it starts
-    /// let socket = UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
-    /// assert_eq!(driver.registered(), 1);
-    /// drop(socket);
-    /// assert_eq!(driver.registered(), 0);
-    /// drop(guard);
+    /// driver.entry().scope(|| { // what a loop does while it runs
+    ///     let socket = UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     assert_eq!(driver.registered(), 1);
+    ///     drop(socket);
+    ///     assert_eq!(driver.registered(), 0);
+    ///     std::io::Result::Ok(())
+    /// })?;
     /// # std::io::Result::Ok(())
     /// ```
     pub fn registered(&self) -> usize {
@@ -166,6 +191,10 @@ impl Driver for IoDriver {
 
     fn unparker(&self) -> Unparker {
         Unparker::new(Arc::new(Notify(self.reactor.clone())))
+    }
+
+    fn entry(&self) -> Entry {
+        self.entry.clone()
     }
 
     fn enter(&self) -> DriverGuard {

@@ -17,9 +17,26 @@ thread_local! {
     static CURRENT: RefCell<Option<TimerHandle>> = const { RefCell::new(None) };
 }
 
+/// Runs `f` with `handle`'s timer as the current one of this thread (and its clock as
+/// corio-core's clock hook); what was current before is back when `f` returns or unwinds.
+/// The timer half of [`TimerDriver`]'s [`Entry`](corio_core::Entry).
+pub(crate) fn scoped(handle: &TimerHandle, f: &mut dyn FnMut()) {
+    let _installed = install(handle.clone());
+    f();
+}
+
 /// Makes `handle`'s timer the current one of this thread until the returned guard drops;
-/// `inner` is the guard of the driver below, dropped after the timer is restored.
+/// `inner` is the guard of the driver below, dropped after the timer is restored. The
+/// guard form of [`scoped`], for `Driver::enter`.
 pub(crate) fn enter(handle: TimerHandle, inner: DriverGuard) -> DriverGuard {
+    let installed = install(handle);
+    SAVED.with(|s| s.borrow_mut().push((installed, inner)));
+    DriverGuard::new(Entered)
+}
+
+/// Installs `handle` as this thread's timer; dropping the result puts back what it
+/// replaced.
+fn install(handle: TimerHandle) -> Installed {
     handle.shared.entered.fetch_add(1, Ordering::AcqRel);
     // A paused clock's time is exact and cheap: no turn time is kept for it.
     let turn = (!handle.shared.clock.is_paused()).then(Instant::now);
@@ -28,8 +45,28 @@ pub(crate) fn enter(handle: TimerHandle, inner: DriverGuard) -> DriverGuard {
     // this loop's clock through corio-core's hook.
     let prev_clock = corio_core::time::replace_clock(Some(&LOOP_CLOCK));
     let prev_turn = clock::set_turn_now(turn);
-    SAVED.with(|s| s.borrow_mut().push((prev, prev_clock, prev_turn, inner)));
-    DriverGuard::new(Entered)
+    Installed {
+        prev,
+        prev_clock,
+        prev_turn,
+    }
+}
+
+/// What one entry replaced: the current timer, the clock hook's clock and the turn time.
+struct Installed {
+    prev: Option<TimerHandle>,
+    prev_clock: Option<&'static dyn corio_core::time::Clock>,
+    prev_turn: Option<Instant>,
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        corio_core::time::replace_clock(self.prev_clock.take());
+        clock::set_turn_now(self.prev_turn.take());
+        if let Ok(Some(exited)) = CURRENT.try_with(|c| c.replace(self.prev.take())) {
+            exited.shared.entered.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 /// The current thread's timer, if a loop with a [`TimerDriver`] entered it.
@@ -54,21 +91,12 @@ impl corio_core::time::Clock for LoopClock {
 }
 
 thread_local! {
-    /// What each `enter` on this thread replaced and must restore, innermost last: the
-    /// previous current timer and the inner driver's guard. Kept here, not in the guard,
-    /// so that the guard is zero-sized and entering allocates nothing (a loop enters its
-    /// driver on every `run`).
-    static SAVED: RefCell<Vec<Saved>> = const { RefCell::new(Vec::new()) };
+    /// What each guard-form `enter` on this thread replaced and must restore, innermost
+    /// last, with the inner driver's guard. Kept here, not in the guard, so that the guard
+    /// is zero-sized and entering allocates nothing (a loop enters its driver on every
+    /// `run`). The scoped form keeps the same on its stack frame instead.
+    static SAVED: RefCell<Vec<(Installed, DriverGuard)>> = const { RefCell::new(Vec::new()) };
 }
-
-/// What one `enter` replaced: the current timer, the clock hook's clock, and the inner
-/// driver's guard.
-type Saved = (
-    Option<TimerHandle>,
-    Option<&'static dyn corio_core::time::Clock>,
-    Option<Instant>,
-    DriverGuard,
-);
 
 /// Restores the previous current timer, then exits the inner driver (guards are dropped
 /// in the reverse order of their `enter`s, on the thread that entered).
@@ -76,16 +104,8 @@ struct Entered;
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        if let Ok(Some((prev, prev_clock, prev_turn, inner))) =
-            SAVED.try_with(|s| s.borrow_mut().pop())
-        {
-            corio_core::time::replace_clock(prev_clock);
-            clock::set_turn_now(prev_turn);
-            if let Ok(Some(exited)) = CURRENT.try_with(|c| c.replace(prev)) {
-                exited.shared.entered.fetch_sub(1, Ordering::AcqRel);
-            }
-            drop(inner);
-        }
+        // Dropping the pair restores the timer (`Installed`), then exits the inner driver.
+        let _ = SAVED.try_with(|s| s.borrow_mut().pop());
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use corio_core::{Driver, DriverGuard, Unparker};
+use corio_core::{Driver, DriverGuard, Enter, Entry, Unparker};
 
 use crate::clock;
 use crate::current;
@@ -19,7 +19,8 @@ use crate::sync::{Arc, Ordering};
 /// Its [`park`](Driver::park) computes the next deadline, parks the inner driver for the
 /// smaller of the loop's timeout and the time left until that deadline, then reads the
 /// clock once and fires every expired timer, in deadline order, in one pass. Its
-/// [`enter`](Driver::enter) makes it the current timer of the thread, so that the
+/// [`entry`](Driver::entry) makes it the current timer of the thread for the scope of
+/// the loop's run (the guard form [`enter`](Driver::enter) does the same), so that the
 /// [`sleep`](crate::sleep)s, [`timeout`](crate::timeout)s and
 /// [`interval`](crate::interval)s polled there register in its wheel. Its unparker is the
 /// inner driver's.
@@ -81,6 +82,22 @@ pub struct TimerDriver<D: Driver> {
     wake: Vec<Waker>,
     /// Whether the last park fired a timer or the layer below woke a task.
     woke: bool,
+    /// What `entry` hands out: this timer around the inner driver's entry. Made once, so
+    /// entering costs a reference count, not an allocation.
+    entry: Entry,
+}
+
+/// The [`Enter`] of a [`TimerDriver`]: the inner driver's entry, and this timer as the
+/// thread's current one inside it.
+struct TimerEntry {
+    handle: TimerHandle,
+    inner: Entry,
+}
+
+impl Enter for TimerEntry {
+    fn scope(&self, f: &mut dyn FnMut()) {
+        self.inner.scope(|| current::scoped(&self.handle, f));
+    }
 }
 
 impl<D: Driver> TimerDriver<D> {
@@ -123,11 +140,18 @@ impl<D: Driver> TimerDriver<D> {
 
     fn build(inner: D, paused: bool) -> Self {
         let shared = Arc::new(Shared::new(paused, inner.unparker()));
+        let entry = Entry::new(std::sync::Arc::new(TimerEntry {
+            handle: TimerHandle {
+                shared: shared.clone(),
+            },
+            inner: inner.entry(),
+        }));
         TimerDriver {
             inner,
             shared,
             wake: Vec::new(),
             woke: false,
+            entry,
         }
     }
 
@@ -284,6 +308,10 @@ impl<D: Driver> Driver for TimerDriver<D> {
 
     fn woke_tasks(&self) -> bool {
         self.woke
+    }
+
+    fn entry(&self) -> Entry {
+        self.entry.clone()
     }
 
     fn enter(&self) -> DriverGuard {

@@ -266,3 +266,29 @@ fn paused_loop_waits_for_other_threads_when_no_timer_is_pending() {
     assert_eq!(ex.run(rx).unwrap(), 5);
     t.join().unwrap();
 }
+
+/// The scoped entry (`Driver::entry().scope`) installs the timer for the closure only, nests,
+/// and restores what was current when the closure unwinds.
+#[test]
+fn scoped_entry_installs_nests_and_restores_on_unwind() {
+    let outer = TimerDriver::new_paused(ThreadParker::new());
+    let inner = TimerDriver::new_paused(ThreadParker::new());
+    assert!(TimerHandle::try_current().is_none());
+    outer.entry().scope(|| {
+        let now_outer = TimerHandle::try_current().expect("outer entered").now();
+        assert_eq!(now_outer, outer.handle().now());
+        inner.handle().advance(Duration::from_secs(5));
+        let seen = inner
+            .entry()
+            .scope(|| TimerHandle::try_current().expect("inner entered").now());
+        assert_eq!(seen, inner.handle().now());
+        // Back to the outer timer after the inner scope.
+        assert_eq!(TimerHandle::try_current().unwrap().now(), now_outer);
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            inner.entry().scope(|| panic!("a loop body that panics"))
+        }));
+        assert!(unwound.is_err());
+        assert_eq!(TimerHandle::try_current().unwrap().now(), now_outer);
+    });
+    assert!(TimerHandle::try_current().is_none());
+}
