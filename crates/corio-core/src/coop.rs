@@ -18,10 +18,12 @@
 //!
 //! let waker = futures::task::noop_waker();
 //! let mut cx = std::task::Context::from_waker(&waker);
-//! coop::with_budget(2, || {
-//!     assert!(coop::poll_proceed(&mut cx).is_ready());
-//!     assert!(coop::poll_proceed(&mut cx).is_ready());
-//!     assert!(coop::poll_proceed(&mut cx).is_pending()); // spent: yield to the loop
+//! coop::task_poll(|| {
+//!     let mut ready = 0;
+//!     while coop::poll_proceed(&mut cx).is_ready() {
+//!         ready += 1;
+//!     }
+//!     assert!(ready > 0); // the budget of one task poll, then: yield to the loop
 //! });
 //! assert!(coop::poll_proceed(&mut cx).is_ready()); // no executor: unlimited
 //! ```
@@ -35,11 +37,29 @@ thread_local! {
     static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
-/// The budget corio's executors grant each task poll.
+/// The budget corio's executors grant each task poll: policy, so not part of the API
+/// (public, hidden, only until the executor calls [`task_poll`]).
+#[doc(hidden)]
 pub const DEFAULT_BUDGET: u32 = 128;
 
-/// Runs `f` with a budget of `units`, restoring the previous budget afterwards.
-/// Executors call this around each task poll.
+/// Runs `f` as one task poll: with the budget an executor grants a task each time it
+/// polls it, restoring the previous budget afterwards. Executors call this around each
+/// task poll; the size of the budget is corio's policy, not a parameter.
+///
+/// # Examples
+///
+/// ```
+/// use corio_core::coop;
+/// let remaining = coop::task_poll(coop::has_budget_remaining);
+/// assert!(remaining); // a fresh task poll has budget
+/// ```
+pub fn task_poll<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(DEFAULT_BUDGET, f)
+}
+
+/// Runs `f` with a budget of `units`, restoring the previous budget afterwards (hidden:
+/// the executor's call sites move to [`task_poll`], then this goes private).
+#[doc(hidden)]
 pub fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<u32>);
     impl Drop for Restore {
@@ -53,6 +73,14 @@ pub fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
 
 /// Spends one unit of budget. `Ready` while budget remains (or none is set); once it is
 /// spent, wakes the task and returns `Pending`, so the caller yields to the loop.
+///
+/// # Examples
+///
+/// ```
+/// let waker = futures::task::noop_waker();
+/// let mut cx = std::task::Context::from_waker(&waker);
+/// assert!(corio_core::coop::poll_proceed(&mut cx).is_ready()); // no executor: unlimited
+/// ```
 #[inline]
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     let spent = BUDGET
@@ -74,6 +102,12 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 }
 
 /// Whether the current task still has budget (always true outside an executor).
+///
+/// # Examples
+///
+/// ```
+/// assert!(corio_core::coop::has_budget_remaining());
+/// ```
 pub fn has_budget_remaining() -> bool {
     BUDGET.try_with(|b| b.get() != Some(0)).unwrap_or(true)
 }
