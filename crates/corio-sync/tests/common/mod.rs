@@ -44,7 +44,5 @@ pub fn poll_with<F: Future + Unpin>(f: &mut F, waker: &std::task::Waker) -> Poll
     Pin::new(f).poll(&mut cx)
 }
 
-#[path = "../../../corio-executor/tests/common/yield_until.rs"]
-mod yield_until_shared;
 #[allow(unused_imports)] // not every test binary waits this way
-pub use yield_until_shared::yield_until;
+pub use corio_test_support::yield_until;

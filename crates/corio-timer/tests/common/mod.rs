@@ -64,7 +64,5 @@ pub fn counting_waker() -> (Arc<CountingWaker>, Waker) {
     (c.clone(), Waker::from(c))
 }
 
-#[path = "../../../corio-executor/tests/common/yield_until.rs"]
-mod yield_until_shared;
 #[allow(unused_imports)] // not every test binary waits this way
-pub use yield_until_shared::yield_until;
+pub use corio_test_support::yield_until;
