@@ -49,7 +49,7 @@ ORDERED = ROOT / "scripts" / "chaos-ordered.txt"
 # integration tests (tests/*.rs). The crates' unit tests (their lib test binaries) test
 # internals, some the scheduler itself, and are not run here.
 SELECTED = {
-    "corio": ["book", "ctrl_c", "one_clock", "under_load"],
+    "corio": ["book", "ctrl_c", "debug_call_graph", "one_clock", "under_load"],
     "corio-executor": [
         "executor_run",
         "executor_task",

@@ -119,6 +119,7 @@ where
     }))?;
     Ok(Shield {
         inner: Inner::Task { task, slot },
+        wait: corio_core::callgraph::WaitSlot::new(),
     })
 }
 
@@ -136,6 +137,8 @@ impl Wake for NoWake {
 #[must_use = "dropping a Shield detaches the task; await it for its output"]
 pub struct Shield<T> {
     inner: Inner<T>,
+    /// The call graph's record: the shielded task's handle nests under it.
+    wait: corio_core::callgraph::WaitSlot,
 }
 
 enum Inner<T> {
@@ -151,6 +154,7 @@ impl<T> Shield<T> {
     fn done(out: Result<T, JoinError>) -> Self {
         Shield {
             inner: Inner::Done(Some(out)),
+            wait: corio_core::callgraph::WaitSlot::new(),
         }
     }
 
@@ -213,7 +217,21 @@ impl<T> Future for Shield<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match &mut self.inner {
+        let this = &mut *self;
+        let _frame = this
+            .wait
+            .frame(|| corio_core::callgraph::WaitOn::new("shield"));
+        let out = Self::poll_inner(&mut this.inner, cx);
+        if out.is_ready() {
+            this.wait.done();
+        }
+        out
+    }
+}
+
+impl<T> Shield<T> {
+    fn poll_inner(inner: &mut Inner<T>, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        match inner {
             Inner::Done(out) => Poll::Ready(out.take().expect("shield: polled after completion")),
             Inner::Task { task, slot } => match std::task::ready!(Pin::new(task).poll(cx)) {
                 Ok(()) => {

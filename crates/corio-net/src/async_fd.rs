@@ -66,6 +66,8 @@ pub struct AsyncFd<T: AsFd> {
     /// `WouldBlock` (`NOT_BLOCKED` if none did): a wait sleeps only while the count
     /// still equals it.
     blocked_at: [AtomicU64; 2],
+    /// What the task call graph shows while a task waits here.
+    waits: crate::wait_record::WaitRecords,
 }
 
 /// No attempt said `WouldBlock` yet: the descriptor is presumed ready.
@@ -97,6 +99,7 @@ impl<T: AsFd> AsyncFd<T> {
             source,
             io: Some(io),
             blocked_at: [AtomicU64::new(NOT_BLOCKED), AtomicU64::new(NOT_BLOCKED)],
+            waits: Default::default(),
         })
     }
 
@@ -258,13 +261,20 @@ impl<T: AsFd> AsyncFd<T> {
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                res => return Poll::Ready(res),
+                res => {
+                    self.waits.ready(interest as usize);
+                    return Poll::Ready(res);
+                }
             }
             match self
                 .reactor
                 .wait(&self.source, self.get_ref(), dir, tick, cx)
             {
-                Ok(true) => return Poll::Pending,
+                Ok(true) => {
+                    self.waits
+                        .pending(interest as usize, self.get_ref().as_fd());
+                    return Poll::Pending;
+                }
                 Ok(false) => continue, // an event came in meanwhile: try again
                 Err(e) => return Poll::Ready(Err(e)),
             }
@@ -286,13 +296,20 @@ impl<T: AsFd> AsyncFd<T> {
             match op(self.get_mut()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                res => return Poll::Ready(res),
+                res => {
+                    self.waits.ready(interest as usize);
+                    return Poll::Ready(res);
+                }
             }
             match self
                 .reactor
                 .wait(&self.source, self.get_ref(), dir, tick, cx)
             {
-                Ok(true) => return Poll::Pending,
+                Ok(true) => {
+                    self.waits
+                        .pending(interest as usize, self.get_ref().as_fd());
+                    return Poll::Pending;
+                }
                 Ok(false) => continue,
                 Err(e) => return Poll::Ready(Err(e)),
             }

@@ -82,6 +82,7 @@ mod tcp;
 mod udp;
 #[cfg(unix)]
 mod unix;
+mod wait_record;
 
 pub use async_fd::{AsyncFd, Interest, Ready};
 pub use driver::IoDriver;

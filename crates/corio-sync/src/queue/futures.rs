@@ -13,11 +13,25 @@ use std::task::{Context, Poll};
 /// The future of [`Queue::put`].
 ///
 /// Dropping it drops the item, uninserted, and passes on a slot reserved for it.
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::{Queue, futures::Put};
+///
+/// corio_executor::run(async {
+///     let q = Queue::new(1);
+///     let put: Put<'_, u8> = q.put(7);
+///     put.await.unwrap();
+///     assert_eq!(q.qsize(), 1);
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Put<'a, T> {
     queue: &'a Queue<T>,
     item: Option<T>,
     key: Option<usize>,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl<T> fmt::Debug for Put<'_, T> {
@@ -46,6 +60,7 @@ impl<T> Future for Put<'_, T> {
                 Some(key) => match *st.putters.state(key) {
                     Waiting::Queued => {
                         st.putters.set_waker(key, cx.waker());
+                        this.slot.pending(|| describe_put(this.queue));
                         return Poll::Pending;
                     }
                     Waiting::Granted => {
@@ -70,12 +85,16 @@ impl<T> Future for Put<'_, T> {
             } else {
                 this.item = Some(item);
                 this.key = Some(st.putters.push_back(Waiting::Queued, cx.waker()));
+                this.slot.pending(|| describe_put(this.queue));
                 None
             }
         };
         wake_all(wakers);
         match out {
-            Some(r) => Poll::Ready(r),
+            Some(r) => {
+                this.slot.done();
+                Poll::Ready(r)
+            }
             None => Poll::Pending,
         }
     }
@@ -97,6 +116,7 @@ impl<'a, T> Put<'a, T> {
             queue,
             item: Some(item),
             key: None,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 
@@ -118,6 +138,19 @@ impl<'a, T> Put<'a, T> {
 /// The future of [`Queue::get`].
 ///
 /// Dropping it loses no item: a reservation made for it passes to the next getter.
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::{Queue, futures::Get};
+///
+/// corio_executor::run(async {
+///     let q = Queue::new(0);
+///     q.put_nowait("job").unwrap();
+///     let get: Get<'_, &str> = q.get();
+///     assert_eq!(get.await, Ok("job"));
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Get<'a, T> {
     queue: &'a Queue<T>,
@@ -200,6 +233,14 @@ impl<T> Future for Get<'_, T> {
     }
 }
 
+/// What a waiting `put()` waits on, for the task call graph.
+fn describe_put<T>(queue: &Queue<T>) -> corio_core::callgraph::WaitOn {
+    corio_core::callgraph::WaitOn::new("Queue.put")
+        .object(queue)
+        .queued()
+        .detail("full")
+}
+
 /// What a waiting `get()` waits on, for the task call graph.
 fn describe_get<T>(queue: &Queue<T>, st: &super::raw::State<T>) -> corio_core::callgraph::WaitOn {
     corio_core::callgraph::WaitOn::new("Queue.get")
@@ -243,6 +284,18 @@ impl<T> Get<'_, T> {
 }
 
 /// The future of [`Queue::join`].
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::{Queue, futures::Join};
+///
+/// corio_executor::run(async {
+///     let q = Queue::<u8>::new(0);
+///     let join: Join<'_, u8> = q.join();
+///     join.await; // nothing was put: returns at once
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Join<'a, T> {
     queue: &'a Queue<T>,

@@ -222,6 +222,8 @@ impl CallGraph {
             }
             let who = if w.kind.ends_with(".get") {
                 "getter"
+            } else if w.kind.ends_with(".put") {
+                "putter"
             } else {
                 "waiter"
             };
