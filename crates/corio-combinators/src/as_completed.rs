@@ -53,6 +53,7 @@ where
 {
     AsCompleted {
         set: PollSet::new(futures.into_iter().map(Box::pin)),
+        wait: corio_core::callgraph::WaitSlot::new(),
     }
 }
 
@@ -71,6 +72,8 @@ where
 #[must_use = "streams do nothing unless polled"]
 pub struct AsCompleted<F> {
     set: PollSet<Pin<Box<F>>>,
+    /// The call graph's record; the futures' waits nest under it.
+    wait: corio_core::callgraph::WaitSlot,
 }
 
 impl<F> AsCompleted<F> {
@@ -102,8 +105,22 @@ impl<F: Future> Stream for AsCompleted<F> {
     type Item = F::Output;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<F::Output>> {
-        self.set.begin_poll(cx);
-        self.set.poll_next(cx).map(|o| o.map(|(_, out)| out))
+        let this = &mut *self;
+        this.set.begin_poll(cx);
+        let (live, len) = (this.set.live(), this.set.len());
+        let frame = this
+            .wait
+            .frame(|| crate::gather::describe("as_completed", live, len));
+        let out = this.set.poll_next(cx).map(|o| o.map(|(_, out)| out));
+        drop(frame);
+        if out.is_pending() {
+            let (live, len) = (this.set.live(), this.set.len());
+            this.wait
+                .pending(|| crate::gather::describe("as_completed", live, len));
+        } else {
+            this.wait.done();
+        }
+        out
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

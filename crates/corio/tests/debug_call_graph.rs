@@ -257,3 +257,39 @@ fn the_snapshot_socket_is_private_and_answers() {
     drop(server);
     assert!(!path.exists());
 }
+
+#[test]
+fn as_completed_and_shield_are_frames_over_what_they_poll() {
+    corio::Builder::new().call_graph(true).run(async {
+        let sem = Rc::new(corio::Semaphore::new(0));
+        let s = sem.clone();
+        let racer = corio::spawn(async move {
+            use futures::StreamExt;
+            let mut done = corio::as_completed([s.acquire(), s.acquire()]);
+            while let Some(p) = done.next().await {
+                drop(p.unwrap());
+            }
+        });
+        let shielded =
+            corio::spawn(async { corio::shield(corio::sleep(Duration::from_secs(3600))).await });
+        settle().await;
+        let g = corio::debug::call_graph();
+        let r = node(&g, racer.id());
+        assert_eq!(
+            (r.waits[0].kind.as_str(), r.waits[0].detail.as_str()),
+            ("as_completed", "2 of 2 pending")
+        );
+        assert!(r.waits[1..].iter().all(|w| w.parent == Some(r.waits[0].id)));
+        let s = node(&g, shielded.id());
+        assert_eq!(s.waits[0].kind, "shield");
+        assert_eq!(
+            (s.waits[1].kind.as_str(), s.waits[1].parent),
+            ("Task", Some(s.waits[0].id))
+        );
+        let inner = g.task(s.waits[1].tasks[0]).expect("the shielded task");
+        assert_eq!(inner.waits[0].kind, "sleep");
+        sem.add_permits(2);
+        racer.await.unwrap();
+        shielded.abort();
+    });
+}
