@@ -26,19 +26,6 @@ use std::task::{Context, Poll};
 ///     assert_eq!(q.qsize(), 1);
 /// });
 /// ```
-///
-/// # Examples
-///
-/// ```
-/// use corio_sync::{Queue, futures::Put};
-///
-/// corio_executor::run(async {
-///     let q = Queue::new(1);
-///     let put: Put<'_, u8> = q.put(7);
-///     put.await.unwrap();
-///     assert_eq!(q.qsize(), 1);
-/// });
-/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Put<'a, T> {
     queue: &'a Queue<T>,
@@ -151,19 +138,6 @@ impl<'a, T> Put<'a, T> {
 /// The future of [`Queue::get`].
 ///
 /// Dropping it loses no item: a reservation made for it passes to the next getter.
-///
-/// # Examples
-///
-/// ```
-/// use corio_sync::{Queue, futures::Get};
-///
-/// corio_executor::run(async {
-///     let q = Queue::new(0);
-///     q.put_nowait("job").unwrap();
-///     let get: Get<'_, &str> = q.get();
-///     assert_eq!(get.await, Ok("job"));
-/// });
-/// ```
 ///
 /// # Examples
 ///
@@ -310,18 +284,6 @@ impl<T> Get<'_, T> {
 }
 
 /// The future of [`Queue::join`].
-///
-/// # Examples
-///
-/// ```
-/// use corio_sync::{Queue, futures::Join};
-///
-/// corio_executor::run(async {
-///     let q = Queue::<u8>::new(0);
-///     let join: Join<'_, u8> = q.join();
-///     join.await; // nothing was put: returns at once
-/// });
-/// ```
 ///
 /// # Examples
 ///
