@@ -218,6 +218,7 @@ impl Barrier {
             barrier: self,
             key: None,
             done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 
@@ -371,6 +372,7 @@ pub struct BarrierWait<'a> {
     barrier: &'a Barrier,
     key: Option<usize>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl fmt::Debug for BarrierWait<'_> {
@@ -424,9 +426,19 @@ impl Future for BarrierWait<'_> {
         match out {
             Some(r) => {
                 this.done = true;
+                this.slot.done();
                 Poll::Ready(r)
             }
-            None => Poll::Pending,
+            None => {
+                let barrier = this.barrier;
+                this.slot.pending(|| {
+                    let arrived = lock(&barrier.state).count;
+                    corio_core::callgraph::WaitOn::new("Barrier")
+                        .object(barrier)
+                        .detail(format!("{arrived} of {} parties arrived", barrier.parties))
+                });
+                Poll::Pending
+            }
         }
     }
 }

@@ -49,7 +49,11 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         Sender {
             state: state.clone(),
         },
-        Receiver { state, done: false },
+        Receiver {
+            state,
+            done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
+        },
     )
 }
 
@@ -89,6 +93,7 @@ pub struct Sender<T> {
 pub struct Receiver<T> {
     state: Arc<Mutex<State<T>>>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 /// The sender was dropped without sending.
@@ -211,6 +216,7 @@ impl<T> Future for Receiver<T> {
         let mut st = lock(&this.state);
         if let Some(v) = st.value.take() {
             this.done = true;
+            this.slot.done();
             return Poll::Ready(Ok(v));
         }
         if !st.sender_alive || this.done {
@@ -220,6 +226,12 @@ impl<T> Future for Receiver<T> {
             Some(w) if w.will_wake(cx.waker()) => {}
             _ => st.waker = Some(cx.waker().clone()),
         }
+        let state = &this.state;
+        this.slot.pending(|| {
+            corio_core::callgraph::WaitOn::new("oneshot")
+                .object(&**state)
+                .detail("no value sent yet")
+        });
         Poll::Pending
     }
 }

@@ -262,6 +262,7 @@ impl<T> RwLock<T> {
                         granted: false,
                     };
                     raw.key = Some(st.waiters.push_back(w, cx.waker()));
+                    raw.slot.pending(|| self.describe_wait(&st, raw.write));
                     return Poll::Pending;
                 }
                 if raw.write {
@@ -273,6 +274,7 @@ impl<T> RwLock<T> {
             Some(key) => {
                 if !st.waiters.state(key).granted {
                     st.waiters.set_waker(key, cx.waker());
+                    raw.slot.pending(|| self.describe_wait(&st, raw.write));
                     return Poll::Pending;
                 }
                 st.waiters.remove(key);
@@ -280,11 +282,24 @@ impl<T> RwLock<T> {
             }
         }
         raw.done = true;
+        raw.slot.done();
         Poll::Ready(if raw.write {
             st.value.take().expect("a granted writer finds the value")
         } else {
             st.value.clone().expect("a granted reader finds the value")
         })
+    }
+
+    /// What a queued `read()` or `write()` waits on, for the task call graph.
+    fn describe_wait(&self, st: &State<T>, write: bool) -> corio_core::callgraph::WaitOn {
+        let held = if st.writer {
+            "held by a writer".to_owned()
+        } else {
+            format!("held by {} readers", st.readers)
+        };
+        corio_core::callgraph::WaitOn::new(if write { "RwLock.write" } else { "RwLock.read" })
+            .object(self)
+            .detail(held)
     }
 
     fn cancel_raw(&self, raw: &mut Raw) {
@@ -350,6 +365,7 @@ struct Raw {
     write: bool,
     key: Option<usize>,
     done: bool,
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 impl Raw {
@@ -358,6 +374,7 @@ impl Raw {
             write,
             key: None,
             done: false,
+            slot: corio_core::callgraph::WaitSlot::new(),
         }
     }
 }

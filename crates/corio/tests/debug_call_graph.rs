@@ -293,3 +293,36 @@ fn as_completed_and_shield_are_frames_over_what_they_poll() {
         shielded.abort();
     });
 }
+
+#[test]
+fn rwlock_barrier_and_oneshot_waiters_say_so() {
+    corio::Builder::new().call_graph(true).run(async {
+        let rw = Rc::new(corio::RwLock::new(0u8));
+        let barrier = Rc::new(corio::Barrier::new(3));
+        let (tx, rx) = corio::oneshot::channel::<u8>();
+        let reading = rw.read().await;
+        let (w, b) = (rw.clone(), barrier.clone());
+        let writer = corio::spawn(async move { *w.write().await += 1 });
+        let party = corio::spawn(async move { drop(b.wait().await) });
+        let receiver = corio::spawn(async move { rx.await.unwrap() });
+        settle().await;
+        let g = corio::debug::call_graph();
+        assert_eq!(
+            g.describe(only_wait(node(&g, writer.id()))),
+            "RwLock.write (held by 1 readers)"
+        );
+        assert_eq!(
+            g.describe(only_wait(node(&g, party.id()))),
+            "Barrier (1 of 3 parties arrived)"
+        );
+        assert_eq!(
+            g.describe(only_wait(node(&g, receiver.id()))),
+            "oneshot (no value sent yet)"
+        );
+        drop(reading);
+        writer.await.unwrap();
+        tx.send(9).unwrap();
+        assert_eq!(receiver.await.unwrap(), 9);
+        party.abort();
+    });
+}
