@@ -303,7 +303,9 @@ fn rwlock_barrier_and_oneshot_waiters_say_so() {
         let reading = rw.read().await;
         let (w, b) = (rw.clone(), barrier.clone());
         let writer = corio::spawn(async move { *w.write().await += 1 });
-        let party = corio::spawn(async move { drop(b.wait().await) });
+        let party = corio::spawn(async move {
+            let _ = b.wait().await;
+        });
         let receiver = corio::spawn(async move { rx.await.unwrap() });
         settle().await;
         let g = corio::debug::call_graph();
