@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
 use corio_core::coop;
+use futures_core::Stream;
 
 /// Child polls one poll of the set may make before it yields to the executor.
 pub(crate) const YIELD_AFTER: usize = 64;
@@ -200,4 +201,43 @@ impl<F: Future> Set<F> {
         }
         true
     }
+}
+
+/// Pulls up to `room` futures from `stream`, handing each to `push`, stopping early when
+/// the stream is pending or ends (then sets `*done`): how `buffered` and
+/// `buffer_unordered` keep their sets full without draining a source of work ahead.
+pub(crate) fn pull<S: Stream>(
+    mut stream: Pin<&mut S>,
+    cx: &mut Context<'_>,
+    done: &mut bool,
+    mut room: usize,
+    mut push: impl FnMut(S::Item),
+) {
+    while room > 0 && !*done {
+        match stream.as_mut().poll_next(cx) {
+            Poll::Ready(Some(fut)) => {
+                push(fut);
+                room -= 1;
+            }
+            Poll::Ready(None) => *done = true,
+            Poll::Pending => break,
+        }
+    }
+}
+
+/// The size hint of a buffering adapter holding `held` items or futures over an inner
+/// stream with hint `inner`, done or not.
+pub(crate) fn size_hint(
+    held: usize,
+    done: bool,
+    inner: (usize, Option<usize>),
+) -> (usize, Option<usize>) {
+    if done {
+        return (held, Some(held));
+    }
+    let (lo, hi) = inner;
+    (
+        lo.saturating_add(held),
+        hi.and_then(|h| h.checked_add(held)),
+    )
 }

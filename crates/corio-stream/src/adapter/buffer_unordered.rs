@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use crate::set::Set;
+use crate::set::{self, Set};
 
 pin_project_lite::pin_project! {
     /// The stream of [`StreamExt::buffer_unordered`](crate::StreamExt::buffer_unordered):
@@ -95,16 +95,11 @@ where
     type Item = <S::Item as Future>::Output;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
-        while this.set.len() < *this.limit && !*this.stream_done {
-            match this.stream.as_mut().poll_next(cx) {
-                Poll::Ready(Some(fut)) => {
-                    this.set.push(fut);
-                }
-                Poll::Ready(None) => *this.stream_done = true,
-                Poll::Pending => break,
-            }
-        }
+        let this = self.project();
+        let room = *this.limit - this.set.len();
+        set::pull(this.stream, cx, this.stream_done, room, |fut| {
+            this.set.push(fut);
+        });
         match this.set.poll_next(cx) {
             Poll::Ready(Some((_, out))) => Poll::Ready(Some(out)),
             Poll::Ready(None) if *this.stream_done => Poll::Ready(None),
@@ -113,15 +108,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let running = self.set.len();
-        if self.stream_done {
-            return (running, Some(running));
-        }
-        let (lo, hi) = self.stream.size_hint();
-        (
-            lo.saturating_add(running),
-            hi.and_then(|h| h.checked_add(running)),
-        )
+        set::size_hint(self.set.len(), self.stream_done, self.stream.size_hint())
     }
 }
 

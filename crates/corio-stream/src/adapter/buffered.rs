@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use crate::set::Set;
+use crate::set::{self, Set};
 
 pin_project_lite::pin_project! {
     /// The stream of [`StreamExt::buffered`](crate::StreamExt::buffered): runs up to `n`
@@ -104,21 +104,22 @@ where
     type Item = <S::Item as Future>::Output;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
-        while this.window.len() < *this.limit && !*this.stream_done {
-            match this.stream.as_mut().poll_next(cx) {
-                Poll::Ready(Some(fut)) => {
-                    let slot = this.set.push(fut);
-                    if slot >= this.positions.len() {
-                        this.positions.resize(slot + 1, 0);
-                    }
-                    this.positions[slot] = *this.head + this.window.len() as u64;
-                    this.window.push_back(None);
-                }
-                Poll::Ready(None) => *this.stream_done = true,
-                Poll::Pending => break,
+        let this = self.project();
+        let room = *this.limit - this.window.len();
+        let (queued, positions, window, head) = (
+            &mut *this.set,
+            &mut *this.positions,
+            &mut *this.window,
+            *this.head,
+        );
+        set::pull(this.stream, cx, this.stream_done, room, |fut| {
+            let slot = queued.push(fut);
+            if slot >= positions.len() {
+                positions.resize(slot + 1, 0);
             }
-        }
+            positions[slot] = head + window.len() as u64;
+            window.push_back(None);
+        });
         loop {
             if let Some(Some(_)) = this.window.front() {
                 *this.head += 1;
@@ -137,15 +138,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let held = self.window.len();
-        if self.stream_done {
-            return (held, Some(held));
-        }
-        let (lo, hi) = self.stream.size_hint();
-        (
-            lo.saturating_add(held),
-            hi.and_then(|h| h.checked_add(held)),
-        )
+        set::size_hint(self.window.len(), self.stream_done, self.stream.size_hint())
     }
 }
 
