@@ -136,6 +136,10 @@ impl WaitOn {
     }
 
     /// Whether [`queued`](Self::queued) was given.
+    ///
+    /// # Examples
+    ///
+    /// See [`queued`](Self::queued).
     pub fn is_queued(&self) -> bool {
         self.queued
     }
@@ -221,36 +225,64 @@ impl WaitOn {
     }
 
     /// The kind given to [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn kind(&self) -> &str {
         &self.kind
     }
 
     /// The detail given to [`detail`](Self::detail) (empty if none).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn detail_text(&self) -> &str {
         &self.detail
     }
 
     /// The ids given to [`on_task`](Self::on_task).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn tasks(&self) -> &[u64] {
         &self.tasks
     }
 
     /// The id given to [`held_by`](Self::held_by).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn holder(&self) -> Option<u64> {
         self.holder
     }
 
     /// The address given to [`object`](Self::object) (0 if none).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn object_id(&self) -> usize {
         self.object
     }
 
     /// The instant given to [`until`](Self::until).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn deadline(&self) -> Option<Instant> {
         self.until
     }
 
     /// The instant given to [`since`](Self::since).
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitOn`].
     pub fn started(&self) -> Option<Instant> {
         self.since
     }
@@ -570,6 +602,10 @@ impl WaitSlot {
     }
 
     /// Whether this slot holds a record now.
+    ///
+    /// # Examples
+    ///
+    /// See [`WaitSlot::new`].
     pub fn is_recorded(&self) -> bool {
         self.key.is_some()
     }

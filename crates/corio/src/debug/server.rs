@@ -12,10 +12,22 @@ use std::time::Duration;
 use super::graph::CallGraph;
 
 /// The request line a client sends; the reply is the [`CallGraph`] as one line of JSON.
+///
+/// # Examples
+///
+/// ```
+/// assert!(corio::debug::REQUEST.ends_with('\n'));
+/// ```
 pub const REQUEST: &str = "corio-ps snapshot 1\n";
 
 /// The environment variable that turns the socket on for loops built by the facade:
 /// `CORIO_PS=1` serves at [`default_socket_path`], `CORIO_PS=/some/path.sock` there.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(corio::debug::SOCKET_ENV, "CORIO_PS");
+/// ```
 pub const SOCKET_ENV: &str = "CORIO_PS";
 
 /// This user's id, from the owner of `/proc/self` (no libc call needed on Linux).
@@ -59,6 +71,10 @@ pub struct SnapshotServer {
 
 impl SnapshotServer {
     /// The socket's path.
+    ///
+    /// # Examples
+    ///
+    /// See [`SnapshotServer`].
     pub fn path(&self) -> &Path {
         &self.path
     }
