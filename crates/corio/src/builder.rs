@@ -161,10 +161,26 @@ impl Builder {
         /// Worker stack size. See [`corio_executor::Builder::stack_size`].
         stack_size(bytes: usize)
     );
-    forward!(
-        /// Debug mode. See [`corio_executor::Builder::debug`].
-        debug(on: bool)
-    );
+    /// Debug mode (see [`corio_executor::Builder::debug`]); it also records the task call
+    /// graph ([`call_graph`](Self::call_graph)), as `CORIO_DEBUG=1` does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::Builder::new().debug(true).run(async {
+    ///     let t = corio::spawn(std::future::pending::<()>());
+    ///     corio::yield_now().await;
+    ///     assert!(corio::debug::call_graph().task(t.id().as_u64()).is_some());
+    ///     t.abort();
+    /// });
+    /// ```
+    pub fn debug(self, on: bool) -> Self {
+        Builder {
+            inner: self.inner.debug(on),
+            call_graph: self.call_graph || on,
+            ..self
+        }
+    }
     forward!(
         /// The slow-poll threshold. See [`corio_executor::Builder::slow_poll_threshold`].
         slow_poll_threshold(threshold: Duration)

@@ -9,10 +9,10 @@
 //! spawn site, state, poll count, busy time and time since its last poll; and the cycles
 //! of tasks that wait on each other, named as deadlocks.
 //!
-//! The bookkeeping is off until something turns it on, and then costs one relaxed atomic
-//! load per wait: [`enable`] before the loop is built, [`Builder::call_graph`], the
-//! [`Builder::call_graph_socket`] option, or `CORIO_PS=1` in the environment (which also
-//! serves snapshots to `corio-ps`). The book's chapter "Why is my program stuck?" walks
+//! The bookkeeping is off until something turns it on, and until then costs one relaxed
+//! atomic load per wait: [`enable`] before the loop is built, [`Builder::call_graph`], debug
+//! mode (`Builder::debug(true)`, `CORIO_DEBUG=1`), the [`Builder::call_graph_socket`]
+//! option, or `CORIO_PS=1` in the environment (which also serves snapshots to `corio-ps`). The book's chapter "Why is my program stuck?" walks
 //! through an example.
 //!
 //! [`Builder::call_graph`]: crate::Builder::call_graph
@@ -105,7 +105,16 @@ pub(crate) fn install(builder: corio_executor::Builder) -> corio_executor::Build
 pub(crate) fn wanted_by_env() -> bool {
     #[cfg(unix)]
     server::from_env();
+    if debug_mode_from_env() {
+        enable();
+    }
     corio_core::callgraph::enabled()
+}
+
+/// Whether `CORIO_DEBUG` asks for debug mode (the executor's reading of it).
+fn debug_mode_from_env() -> bool {
+    std::env::var("CORIO_DEBUG")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
 }
 
 /// Starts the snapshot server the builder option asked for.
