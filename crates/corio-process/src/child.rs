@@ -358,6 +358,20 @@ impl fmt::Debug for Child {
 }
 
 /// The future of [`Child::wait`].
+///
+/// # Examples
+///
+/// ```
+/// corio_executor::Builder::new()
+///     .driver(|_| Box::new(corio_net::IoDriver::new().unwrap()))
+///     .run(async {
+///         let mut child = corio_process::Command::new("true").spawn()?;
+///         let wait: corio_process::ChildWait<'_> = child.wait();
+///         assert!(wait.await?.success());
+///         std::io::Result::Ok(())
+///     })
+///     .unwrap();
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct ChildWait<'a> {
     fut: Pin<Box<dyn Future<Output = io::Result<ExitStatus>> + Send + 'a>>,

@@ -353,6 +353,20 @@ enum WaitForStep<'a, T> {
 }
 
 /// The future of [`Condition::wait_for`]: resolves to the guard once the predicate holds.
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::{Condition, Lock};
+///
+/// corio_executor::run(async {
+///     let lock = Lock::new(3);
+///     let cond = Condition::new();
+///     let guard = lock.lock().await;
+///     let guard = cond.wait_for(guard, |n| *n == 3).await; // already true: no waiting
+///     assert_eq!(*guard, 3);
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct CondWaitFor<'a, T, F> {
     cond: &'a Condition,

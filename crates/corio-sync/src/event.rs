@@ -170,6 +170,19 @@ impl fmt::Debug for Event {
 }
 
 /// The future of [`Event::wait`].
+///
+/// # Examples
+///
+/// ```
+/// use corio_sync::{Event, futures::EventWait};
+///
+/// corio_executor::run(async {
+///     let ev = Event::new();
+///     ev.set();
+///     let wait: EventWait<'_> = ev.wait();
+///     wait.await;
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct EventWait<'a> {
     event: &'a Event,
