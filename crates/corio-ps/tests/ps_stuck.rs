@@ -141,6 +141,92 @@ fn child_stuck_program() {
     stuck::main();
 }
 
+/// Not a test of its own: `corio::run` with `CORIO_PS=1`, run by
+/// `corio_ps_finds_a_pid_at_the_default_path`.
+#[test]
+fn child_default_path_program() {
+    if std::env::var_os("CORIO_PS_TEST_DEFAULT_CHILD").is_none() {
+        return;
+    }
+    corio::run(async {
+        let idle = corio::task::Builder::new()
+            .name("idle-worker")
+            .spawn(corio::sleep(Duration::from_secs(3600)));
+        corio::yield_now().await;
+        println!("stuck: ready");
+        let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = closed.clone();
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        while !closed.load(std::sync::atomic::Ordering::SeqCst) {
+            corio::sleep(Duration::from_millis(20)).await;
+        }
+        idle.abort();
+    });
+}
+
+#[test]
+fn corio_ps_finds_a_pid_at_the_default_path() {
+    let mut child = StuckChild(
+        Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_default_path_program",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("CORIO_PS_TEST_DEFAULT_CHILD", "1")
+            .env("CORIO_PS", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("stuck: ready") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    assert!(
+        ready_rx.recv_timeout(Duration::from_secs(60)).is_ok(),
+        "the child did not start"
+    );
+    let pid = child.0.id();
+    let out = corio_ps(&["ps", &pid.to_string()], &[]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("idle-worker") && l.contains("sleep until +")),
+        "{table}"
+    );
+    let sock = corio::debug::default_socket_path(pid);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", sock.display());
+    let dir_mode = std::fs::metadata(sock.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dir_mode, 0o700);
+    drop(child.0.stdin.take());
+    let _ = child.0.wait();
+    let _ = std::fs::remove_file(&sock);
+}
+
 fn corio_ps(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_corio-ps"));
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -215,7 +301,7 @@ fn corio_ps_reads_the_stuck_program_from_outside() {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with("stuck: ready") {
+            if line.contains("stuck: ready") {
                 let _ = ready_tx.send(());
             }
         }
