@@ -7,6 +7,7 @@ use std::io;
 use std::os::fd::AsFd;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use corio_core::coop;
@@ -17,8 +18,16 @@ use crate::reactor::{Direction, Reactor, Source};
 pub(crate) struct Registered<T: AsFd> {
     reactor: Arc<Reactor>,
     source: Arc<Source>,
+    /// Per direction, the event count at which a read or write came back short (fewer
+    /// bytes than asked): the socket was drained (or its send buffer filled) then, so
+    /// until another event arrives an attempt could only say `WouldBlock`. `NEVER` when
+    /// no short transfer is on record.
+    drained: [AtomicU64; 2],
     io: T,
 }
+
+/// No short transfer on record (event counts start at 0 and never reach it).
+const NEVER: u64 = u64::MAX;
 
 impl<T: AsFd> Registered<T> {
     /// Registers `io`, which must already be non-blocking, in the current reactor.
@@ -28,6 +37,7 @@ impl<T: AsFd> Registered<T> {
         Ok(Registered {
             reactor,
             source,
+            drained: [AtomicU64::new(NEVER), AtomicU64::new(NEVER)],
             io,
         })
     }
@@ -52,6 +62,53 @@ impl<T: AsFd> Registered<T> {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 res => return Poll::Ready(res),
+            }
+            match self.reactor.wait(&self.source, &self.io, dir, tick, cx) {
+                Ok(true) => return Poll::Pending,
+                Ok(false) => continue, // an event came in meanwhile: try again
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+
+    /// [`poll_io`](Self::poll_io) for a stream's reads and writes, where `op` moves at
+    /// most `capacity` bytes and returns how many it moved.
+    ///
+    /// A transfer that moves fewer bytes than asked means the kernel had no more to give
+    /// (or no more room): with edge-triggered readiness, the next attempt can only say
+    /// `WouldBlock` until a new event arrives. So the event count is remembered, and the
+    /// next call goes straight to waiting while it has not changed. This saves one system
+    /// call per request on a keep-alive HTTP connection (measured with `strace -c` under
+    /// wrk: 2.03 `recvfrom` per request, half of them `EAGAIN`, before; tokio does the
+    /// same with its readiness bits). An event that arrives during or after the short
+    /// transfer bumps the count, so it is never missed; and once a hang-up or an error
+    /// has been seen, every call tries (a short read may be followed by end of file
+    /// whose event came in before it: the next read must report it).
+    pub(crate) fn poll_transfer(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        capacity: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let drained = &self.drained[dir as usize];
+        loop {
+            let tick = Reactor::tick(&self.source, dir);
+            if drained.load(Ordering::Relaxed) != tick || Reactor::ended(&self.source, dir) {
+                match op(&self.io) {
+                    Ok(n) => {
+                        if n > 0 && n < capacity {
+                            drained.store(tick, Ordering::Relaxed);
+                        }
+                        return Poll::Ready(Ok(n));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
             }
             match self.reactor.wait(&self.source, &self.io, dir, tick, cx) {
                 Ok(true) => return Poll::Pending,

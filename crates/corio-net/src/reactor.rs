@@ -28,7 +28,7 @@ use std::future::Future;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -72,6 +72,10 @@ pub(crate) struct Source {
     key: usize,
     /// Events seen per direction; read before an attempt, compared before sleeping.
     ticks: [AtomicU64; 2],
+    /// Per direction: a hang-up or an error has been seen. From then on an attempt
+    /// reports it (end of file, a reset) however few bytes the last transfer moved, so
+    /// it is never skipped (see `Registered::poll_transfer`). Set before the tick moves.
+    ended: [AtomicBool; 2],
     state: Mutex<SourceState>,
 }
 
@@ -124,6 +128,7 @@ impl Reactor {
         let source = Arc::new(Source {
             key: entry.key(),
             ticks: [AtomicU64::new(0), AtomicU64::new(0)],
+            ended: [AtomicBool::new(false), AtomicBool::new(false)],
             state: Mutex::new(SourceState::default()),
         });
         let fd = io.as_fd().as_raw_fd();
@@ -158,6 +163,11 @@ impl Reactor {
     /// The event count of `dir`, to read before an attempt.
     pub(crate) fn tick(source: &Source, dir: Direction) -> u64 {
         source.ticks[dir as usize].load(Ordering::Acquire)
+    }
+
+    /// Whether a hang-up or an error has been seen on `dir` (sticky).
+    pub(crate) fn ended(source: &Source, dir: Direction) -> bool {
+        source.ended[dir as usize].load(Ordering::Acquire)
     }
 
     /// Registers `cx`'s waker on `dir` unless an event arrived since `tick` was read.
@@ -221,6 +231,12 @@ impl Reactor {
                     // Errors and hang-ups wake both directions: the operation will report
                     // them.
                     let failed = ev.is_error();
+                    if ev.is_read_closed() || failed {
+                        source.ended[0].store(true, Ordering::Release);
+                    }
+                    if ev.is_write_closed() || failed {
+                        source.ended[1].store(true, Ordering::Release);
+                    }
                     let r = ev.is_readable() || ev.is_read_closed() || failed;
                     let w = ev.is_writable() || ev.is_write_closed() || failed;
                     Self::dispatch(source, r, w, &mut wake);

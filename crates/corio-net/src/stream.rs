@@ -34,6 +34,11 @@ impl StdStream for std::os::unix::net::UnixStream {
     }
 }
 
+/// The bytes a vectored transfer asks for.
+fn total_len<B: std::ops::Deref<Target = [u8]>>(bufs: &[B]) -> usize {
+    bufs.iter().map(|b| b.len()).sum()
+}
+
 /// The state of one stream, shared by the stream and its halves.
 pub(crate) struct StreamCore<T: StdStream>
 where
@@ -98,7 +103,7 @@ where
         }
         let done = self
             .io
-            .poll_io(cx, Direction::Read, |mut s| s.read(buf))
+            .poll_transfer(cx, Direction::Read, buf.len(), |mut s| s.read(buf))
             .map_err(|e| self.annotate(e));
         self.count(done)
     }
@@ -113,7 +118,9 @@ where
         }
         let done = self
             .io
-            .poll_io(cx, Direction::Read, |mut s| s.read_vectored(bufs))
+            .poll_transfer(cx, Direction::Read, total_len(bufs), |mut s| {
+                s.read_vectored(bufs)
+            })
             .map_err(|e| self.annotate(e));
         self.count(done)
     }
@@ -131,7 +138,7 @@ where
         }
         let done = self
             .io
-            .poll_io(cx, Direction::Write, |mut s| s.write(buf))
+            .poll_transfer(cx, Direction::Write, buf.len(), |mut s| s.write(buf))
             .map_err(|e| self.annotate(e));
         self.count(done)
     }
@@ -146,7 +153,9 @@ where
         }
         let done = self
             .io
-            .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
+            .poll_transfer(cx, Direction::Write, total_len(bufs), |mut s| {
+                s.write_vectored(bufs)
+            })
             .map_err(|e| self.annotate(e));
         self.count(done)
     }

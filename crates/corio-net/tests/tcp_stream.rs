@@ -204,3 +204,96 @@ fn auto_traits() {
     send_sync::<corio_net::StreamReader>();
     send_sync::<corio_net::StreamWriter>();
 }
+
+/// A short read remembers that the socket was drained, so the next read waits for an
+/// event instead of trying: the end of file whose event arrived *before* that short read
+/// must still be reported. The peer writes a little and closes at once, so its FIN is
+/// often already queued when the data is read. Each round fails by hanging, so each is
+/// bounded by a timeout.
+async fn data_then_eof_rounds(rounds: usize) {
+    for round in 0..rounds {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = std::thread::spawn(move || {
+            use std::io::Write;
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(&[7; 100]).unwrap();
+        });
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0; 4096];
+        let read_all = async {
+            loop {
+                let n = stream.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+        };
+        let done = futures::future::select(
+            Box::pin(read_all),
+            Box::pin(corio_timer::sleep(std::time::Duration::from_secs(5))),
+        )
+        .await;
+        assert!(
+            matches!(done, futures::future::Either::Left(_)),
+            "round {round}: the end of file after a short read was never reported"
+        );
+        assert_eq!(got, vec![7; 100], "round {round}");
+        peer.join().unwrap();
+    }
+}
+
+#[test]
+fn end_of_file_right_after_a_short_read_is_reported() {
+    common::run(data_then_eof_rounds(300));
+}
+
+#[test]
+fn end_of_file_right_after_a_short_read_is_reported_on_the_fallback_reactor() {
+    corio_executor::run(data_then_eof_rounds(300));
+}
+
+/// The write side's twin: after a short write the next write waits for an event; a peer
+/// that closes must still turn that wait into an error, not a hang.
+#[test]
+fn a_peer_that_closes_fails_a_write_after_a_short_write() {
+    common::run(async {
+        for round in 0..20 {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let peer = std::thread::spawn(move || {
+                use std::io::Read;
+                let mut s = std::net::TcpStream::connect(addr).unwrap();
+                let mut buf = [0; 1000];
+                let _ = s.read(&mut buf);
+                // Closing with unread data sends a reset.
+            });
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let chunk = vec![1u8; 1 << 20];
+            let write = async {
+                loop {
+                    if let Err(e) = stream.write_all(&chunk).await {
+                        return e;
+                    }
+                }
+            };
+            let done = futures::future::select(
+                Box::pin(write),
+                Box::pin(corio_timer::sleep(std::time::Duration::from_secs(5))),
+            )
+            .await;
+            match done {
+                futures::future::Either::Left((e, _)) => assert!(
+                    matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
+                    "round {round}: {e}"
+                ),
+                futures::future::Either::Right(_) => {
+                    panic!("round {round}: a write to a closed peer hung after a short write")
+                }
+            }
+            peer.join().unwrap();
+        }
+    });
+}
