@@ -23,6 +23,8 @@ pub(crate) struct Registered<T: AsFd> {
     /// until another event arrives an attempt could only say `WouldBlock`. `NEVER` when
     /// no short transfer is on record.
     drained: [AtomicU64; 2],
+    /// What the task call graph shows while a task waits here.
+    waits: crate::wait_record::WaitRecords,
     io: T,
 }
 
@@ -38,6 +40,7 @@ impl<T: AsFd> Registered<T> {
             reactor,
             source,
             drained: [AtomicU64::new(NEVER), AtomicU64::new(NEVER)],
+            waits: Default::default(),
             io,
         })
     }
@@ -61,10 +64,16 @@ impl<T: AsFd> Registered<T> {
             match op(&self.io) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                res => return Poll::Ready(res),
+                res => {
+                    self.waits.ready(dir as usize);
+                    return Poll::Ready(res);
+                }
             }
             match self.reactor.wait(&self.source, &self.io, dir, tick, cx) {
-                Ok(true) => return Poll::Pending,
+                Ok(true) => {
+                    self.waits.pending(dir as usize, self.io.as_fd());
+                    return Poll::Pending;
+                }
                 Ok(false) => continue, // an event came in meanwhile: try again
                 Err(e) => return Poll::Ready(Err(e)),
             }
@@ -103,15 +112,22 @@ impl<T: AsFd> Registered<T> {
                         if n > 0 && n < capacity {
                             drained.store(tick, Ordering::Relaxed);
                         }
+                        self.waits.ready(dir as usize);
                         return Poll::Ready(Ok(n));
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Poll::Ready(Err(e)),
+                    Err(e) => {
+                        self.waits.ready(dir as usize);
+                        return Poll::Ready(Err(e));
+                    }
                 }
             }
             match self.reactor.wait(&self.source, &self.io, dir, tick, cx) {
-                Ok(true) => return Poll::Pending,
+                Ok(true) => {
+                    self.waits.pending(dir as usize, self.io.as_fd());
+                    return Poll::Pending;
+                }
                 Ok(false) => continue, // an event came in meanwhile: try again
                 Err(e) => return Poll::Ready(Err(e)),
             }

@@ -98,7 +98,7 @@ fn a_queue_getter_and_an_event_waiter_say_so() {
 #[test]
 fn a_socket_read_names_its_peer() {
     corio::Builder::new().call_graph(true).run(async {
-        // A socket wrapped in an AsyncFd (corio::TcpStream's reads are not recorded yet).
+        // A socket wrapped in an AsyncFd.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server_side, _) = listener.accept().unwrap();
@@ -326,5 +326,27 @@ fn rwlock_barrier_and_oneshot_waiters_say_so() {
         tx.send(9).unwrap();
         assert_eq!(receiver.await.unwrap(), 9);
         party.abort();
+    });
+}
+
+#[test]
+fn a_tcp_stream_read_names_its_peer() {
+    corio::Builder::new().call_graph(true).run(async {
+        let listener = corio::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = corio::TcpStream::connect(addr).await.unwrap();
+        let (mut server_side, _) = listener.accept().await.unwrap();
+        let reader = corio::spawn(async move {
+            use futures::AsyncReadExt;
+            let mut buf = [0u8; 1];
+            server_side.read(&mut buf).await
+        });
+        settle().await;
+        let g = corio::debug::call_graph();
+        let w = only_wait(node(&g, reader.id()));
+        let peer = client.local_addr().unwrap();
+        assert_eq!(g.describe(w), format!("TcpStream read (peer {peer})"));
+        drop(client); // end of stream: the read returns 0
+        assert_eq!(reader.await.unwrap().unwrap(), 0);
     });
 }
