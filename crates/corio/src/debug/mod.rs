@@ -3,11 +3,12 @@
 //! asyncio's `python -m asyncio ps` / `pstree`).
 //!
 //! For every live task: what it waits on (another task's handle, a task group and its
-//! children, a `gather` / `wait` and what their futures wait on, a semaphore with its
-//! permits and the waiter's place in the queue, a lock and the task holding it, a queue, an
-//! event, a sleep and its deadline, a `to_thread` job and how long it has run), its name,
-//! spawn site, state, poll count, busy time and time since its last poll; and the cycles
-//! of tasks that wait on each other, named as deadlocks.
+//! children, a `gather` / `wait` / `as_completed` / `shield` and what their futures wait
+//! on, a semaphore with its permits and the waiter's place in the queue, a lock or an
+//! `RwLock` and who holds it, a queue, an event, a barrier, a oneshot, a sleep and its
+//! deadline, a socket read or write and its peer, a `to_thread` job and how long it has
+//! run), its name, spawn site, state, poll count, busy time and time since its last poll;
+//! and the cycles of tasks that wait on each other, named as deadlocks.
 //!
 //! The bookkeeping is off until something turns it on, and until then costs one relaxed
 //! atomic load per wait: [`enable`] before the loop is built, [`Builder::call_graph`], debug
