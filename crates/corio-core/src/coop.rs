@@ -37,10 +37,8 @@ thread_local! {
     static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
-/// The budget corio's executors grant each task poll: policy, so not part of the API
-/// (public, hidden, only until the executor calls [`task_poll`]).
-#[doc(hidden)]
-pub const DEFAULT_BUDGET: u32 = 128;
+/// The budget corio's executors grant each task poll: policy, so not part of the API.
+const DEFAULT_BUDGET: u32 = 128;
 
 /// Runs `f` as one task poll: with the budget an executor grants a task each time it
 /// polls it, restoring the previous budget afterwards. Executors call this around each
@@ -57,10 +55,8 @@ pub fn task_poll<R>(f: impl FnOnce() -> R) -> R {
     with_budget(DEFAULT_BUDGET, f)
 }
 
-/// Runs `f` with a budget of `units`, restoring the previous budget afterwards (hidden:
-/// the executor's call sites move to [`task_poll`], then this goes private).
-#[doc(hidden)]
-pub fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
+/// Runs `f` with a budget of `units`, restoring the previous budget afterwards.
+fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<u32>);
     impl Drop for Restore {
         fn drop(&mut self) {

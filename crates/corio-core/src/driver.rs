@@ -1,7 +1,6 @@
 //! Why this lives in core: the executor turns timer wheels and I/O reactors through this
 //! trait, so neither it nor they have to name each other's crates.
 
-use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,15 +76,6 @@ pub trait Driver {
         Entry::none()
     }
 
-    /// The guard form of [`entry`](Self::entry), kept while the executor moves to
-    /// `entry().scope(..)`: called by the loop on the thread that runs it, before it polls
-    /// anything; the guard is dropped when the loop stops running there. Guards must be
-    /// dropped in the reverse order of their `enter`s, on the entering thread; `scope`
-    /// makes that order a matter of construction. The default installs nothing.
-    fn enter(&self) -> DriverGuard {
-        DriverGuard::none()
-    }
-
     /// Whether the last [`park`](Self::park) woke a task (an I/O event it dispatched, a
     /// timer it fired). A driver stacked on top uses it: a paused virtual clock must not
     /// jump to the next deadline while tasks woken by the layer below are waiting to run.
@@ -113,9 +103,6 @@ impl<D: Driver + ?Sized> Driver for Box<D> {
     }
     fn entry(&self) -> Entry {
         (**self).entry()
-    }
-    fn enter(&self) -> DriverGuard {
-        (**self).enter()
     }
     fn woke_tasks(&self) -> bool {
         (**self).woke_tasks()
@@ -237,49 +224,6 @@ impl fmt::Debug for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Entry")
             .field("installs_anything", &self.0.is_some())
-            .finish()
-    }
-}
-
-/// What [`Driver::enter`] returns: dropping it undoes what `enter` installed.
-///
-/// # Examples
-///
-/// ```
-/// use corio_core::DriverGuard;
-/// use std::cell::Cell;
-///
-/// thread_local!(static ENTERED: Cell<bool> = Cell::new(false));
-///
-/// struct Exit;
-/// impl Drop for Exit {
-///     fn drop(&mut self) { ENTERED.with(|e| e.set(false)); }
-/// }
-///
-/// ENTERED.with(|e| e.set(true));
-/// let guard = DriverGuard::new(Exit);
-/// drop(guard);
-/// assert!(!ENTERED.with(|e| e.get()));
-/// ```
-#[must_use = "dropping the guard immediately undoes the driver's enter"]
-pub struct DriverGuard(Option<Box<dyn Any>>);
-
-impl DriverGuard {
-    /// A guard that holds `value` until it is dropped.
-    pub fn new<T: 'static>(value: T) -> Self {
-        DriverGuard(Some(Box::new(value)))
-    }
-
-    /// A guard that does nothing.
-    pub fn none() -> Self {
-        DriverGuard(None)
-    }
-}
-
-impl fmt::Debug for DriverGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DriverGuard")
-            .field("active", &self.0.is_some())
             .finish()
     }
 }

@@ -53,7 +53,7 @@ mod park;
 mod spawn;
 pub mod time;
 
-pub use driver::{Driver, DriverGuard, Enter, Entry, Unpark, Unparker};
+pub use driver::{Driver, Enter, Entry, Unpark, Unparker};
 pub use error::{Cancelled, Elapsed, JoinError, PanicPayload, panic_message};
 pub use park::ThreadParker;
 pub use spawn::{Abort, BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};

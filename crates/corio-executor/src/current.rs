@@ -46,7 +46,7 @@ impl CurrentTask {
 }
 
 /// The task being polled on this thread (asyncio's `current_task()`), or `None` outside
-/// any task: in the future given to [`run`] itself, or outside any loop.
+/// any task: in the future given to [`run`](crate::run) itself, or outside any loop.
 ///
 /// # Examples
 ///

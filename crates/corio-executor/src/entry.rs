@@ -44,7 +44,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 
 /// Starts `future` as a task on this thread's loop (asyncio's `create_task`). It starts
 /// at the loop's next turn, not inline (unless the loop was built with
-/// [`Builder::eager_start`]).
+/// [`Builder::eager_start`](crate::Builder::eager_start)).
 ///
 /// The future need not be `Send`: it never leaves this thread. On a worker of the
 /// multi-thread executor the task stays on that worker; use [`spawn_send`] there for work

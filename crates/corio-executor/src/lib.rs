@@ -56,7 +56,7 @@
 //!
 //! # Fairness and the cooperative budget
 //!
-//! Each task poll gets a budget of [`corio_core::coop::DEFAULT_BUDGET`] operations on
+//! Each task poll gets a budget ([`corio_core::coop::task_poll`]) of operations on
 //! corio's primitives; a task that spends it is sent to the back of the queue. Every 61
 //! polls the loop also looks at its driver (timers, I/O) and at wake-ups from other threads.
 //!

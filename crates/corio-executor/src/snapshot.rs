@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::meta::{TaskId, TaskState};
 
-/// One live task, as [`all_tasks`] and [`Executor::all_tasks`](crate::Executor::all_tasks)
+/// One live task, as [`all_tasks`](crate::all_tasks) and [`Executor::all_tasks`](crate::Executor::all_tasks)
 /// report it.
 ///
 /// # Examples

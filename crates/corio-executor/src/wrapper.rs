@@ -123,7 +123,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             if let Some(h) = hooks.and_then(|h| h.on_poll_start.as_ref()) {
                 h(TaskView::new(meta));
             }
-            let polled = coop::with_budget(coop::DEFAULT_BUDGET, || {
+            let polled = coop::task_poll(|| {
                 catch_unwind(AssertUnwindSafe(|| {
                     this.future
                         .as_mut()

@@ -1,12 +1,11 @@
 //! The I/O driver: the bottom layer of a loop's driver stack.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use corio_core::{Driver, DriverGuard, Enter, Entry, Unpark, Unparker};
+use corio_core::{Driver, Enter, Entry, Unpark, Unparker};
 
 use crate::reactor::{self, Reactor};
 
@@ -19,7 +18,7 @@ use crate::reactor::{self, Reactor};
 /// [`park`](Driver::park) is one `epoll_wait` with the given timeout (so a timer layer on
 /// top, such as `corio_timer::TimerDriver<IoDriver>`, makes timers and I/O share one
 /// wait); its [`unparker`](Driver::unparker) is the poller's notification (an eventfd or a
-/// pipe), and its [`entry`](Driver::entry) (or the guard form, [`enter`](Driver::enter))
+/// pipe), and its [`entry`](Driver::entry)
 /// makes it the current reactor of the thread while the loop runs, so the sockets created
 /// there register with it.
 ///
@@ -196,12 +195,6 @@ impl Driver for IoDriver {
     fn entry(&self) -> Entry {
         self.entry.clone()
     }
-
-    fn enter(&self) -> DriverGuard {
-        let prev = reactor::set_current(Some(self.reactor.clone()));
-        SAVED.with(|s| s.borrow_mut().push(prev));
-        DriverGuard::new(Exit)
-    }
 }
 
 impl fmt::Debug for IoDriver {
@@ -218,25 +211,5 @@ struct Notify(Arc<Reactor>);
 impl Unpark for Notify {
     fn unpark(&self) {
         self.0.notify();
-    }
-}
-
-thread_local! {
-    /// The reactors that `enter`s replaced on this thread, innermost last. Kept here, not
-    /// in the guard, so that the guard is zero-sized and entering allocates nothing: a
-    /// loop enters its driver on every `run`, and two boxed guards were a quarter of the
-    /// cost of running a ready future.
-    static SAVED: RefCell<Vec<Option<Arc<Reactor>>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Restores the reactor that was current before the matching `enter` (guards are
-/// dropped in the reverse order of their `enter`s, on the thread that entered).
-struct Exit;
-
-impl Drop for Exit {
-    fn drop(&mut self) {
-        if let Ok(Some(prev)) = SAVED.try_with(|s| s.borrow_mut().pop()) {
-            reactor::set_current(prev);
-        }
     }
 }

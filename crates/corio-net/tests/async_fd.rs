@@ -123,15 +123,15 @@ fn set_nonblocking(f: &std::fs::File) {
 #[test]
 fn into_inner_deregisters() {
     let driver = IoDriver::new().unwrap();
-    let guard = driver.enter();
-    let (a, b) = pair();
-    assert_eq!(driver.registered(), 2);
-    let a = a.into_inner();
-    assert_eq!(driver.registered(), 1);
-    drop(b);
-    assert_eq!(driver.registered(), 0);
-    drop(a);
-    drop(guard);
+    driver.entry().scope(|| {
+        let (a, b) = pair();
+        assert_eq!(driver.registered(), 2);
+        let a = a.into_inner();
+        assert_eq!(driver.registered(), 1);
+        drop(b);
+        assert_eq!(driver.registered(), 0);
+        drop(a);
+    });
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! Which timer is current on this thread: the one a loop entered (installed by
-//! [`TimerDriver`](crate::TimerDriver)'s `enter`, with the clock hook of corio-core), else
+//! [`TimerDriver`](crate::TimerDriver)'s entry, with the clock hook of corio-core), else
 //! the global fallback timer thread; and where a timer moves when its loop stopped.
 
 use std::cell::RefCell;
 use std::time::Instant;
 
-use corio_core::{Driver, DriverGuard, ThreadParker};
+use corio_core::{Driver, ThreadParker};
 
 use crate::TimerDriver;
 use crate::clock;
@@ -23,15 +23,6 @@ thread_local! {
 pub(crate) fn scoped(handle: &TimerHandle, f: &mut dyn FnMut()) {
     let _installed = install(handle.clone());
     f();
-}
-
-/// Makes `handle`'s timer the current one of this thread until the returned guard drops;
-/// `inner` is the guard of the driver below, dropped after the timer is restored. The
-/// guard form of [`scoped`], for `Driver::enter`.
-pub(crate) fn enter(handle: TimerHandle, inner: DriverGuard) -> DriverGuard {
-    let installed = install(handle);
-    SAVED.with(|s| s.borrow_mut().push((installed, inner)));
-    DriverGuard::new(Entered)
 }
 
 /// Installs `handle` as this thread's timer; dropping the result puts back what it
@@ -87,25 +78,6 @@ impl corio_core::time::Clock for LoopClock {
 
     fn sleep_until(&self, deadline: std::time::Instant) -> corio_core::BoxFuture<()> {
         Box::pin(crate::sleep_until(deadline))
-    }
-}
-
-thread_local! {
-    /// What each guard-form `enter` on this thread replaced and must restore, innermost
-    /// last, with the inner driver's guard. Kept here, not in the guard, so that the guard
-    /// is zero-sized and entering allocates nothing (a loop enters its driver on every
-    /// `run`). The scoped form keeps the same on its stack frame instead.
-    static SAVED: RefCell<Vec<(Installed, DriverGuard)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Restores the previous current timer, then exits the inner driver (guards are dropped
-/// in the reverse order of their `enter`s, on the thread that entered).
-struct Entered;
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        // Dropping the pair restores the timer (`Installed`), then exits the inner driver.
-        let _ = SAVED.try_with(|s| s.borrow_mut().pop());
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use corio_core::{Driver, DriverGuard, Enter, Entry, Unparker};
+use corio_core::{Driver, Enter, Entry, Unparker};
 
 use crate::clock;
 use crate::current;
@@ -20,7 +20,7 @@ use crate::sync::{Arc, Ordering};
 /// smaller of the loop's timeout and the time left until that deadline, then reads the
 /// clock once and fires every expired timer, in deadline order, in one pass. Its
 /// [`entry`](Driver::entry) makes it the current timer of the thread for the scope of
-/// the loop's run (the guard form [`enter`](Driver::enter) does the same), so that the
+/// the loop's run, so that the
 /// [`sleep`](crate::sleep)s, [`timeout`](crate::timeout)s and
 /// [`interval`](crate::interval)s polled there register in its wheel. Its unparker is the
 /// inner driver's.
@@ -312,10 +312,6 @@ impl<D: Driver> Driver for TimerDriver<D> {
 
     fn entry(&self) -> Entry {
         self.entry.clone()
-    }
-
-    fn enter(&self) -> DriverGuard {
-        current::enter(self.handle(), self.inner.enter())
     }
 }
 

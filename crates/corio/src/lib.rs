@@ -338,7 +338,7 @@ pub mod io {
 pub mod core {
     #[doc(inline)]
     pub use corio_core::{
-        Abort, BoxFuture, Driver, DriverGuard, LocalBoxFuture, PanicPayload, Spawn, SpawnedTask,
+        Abort, BoxFuture, Driver, Entry, LocalBoxFuture, PanicPayload, Spawn, SpawnedTask,
         TaskControl, ThreadParker, Unpark, Unparker, callgraph, context, coop, panic_message, time,
     };
 }

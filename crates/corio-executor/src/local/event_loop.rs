@@ -277,8 +277,17 @@ impl Local {
         }
         let _loop = context::enter_loop(self.clone(), "corio::run (or LocalExecutor::block_on)");
         let _spawner = corio_core::context::enter_spawner(self.clone());
-        let _driver = self.driver.borrow().enter();
         let caller = Location::caller();
+        let entry = self.driver.borrow().entry();
+        entry.scope(|| self.block_on_entered(future, caller))
+    }
+
+    /// The body of `block_on`, inside the loop's context and its driver's scope.
+    fn block_on_entered<F: Future>(
+        &self,
+        future: F,
+        caller: &'static Location<'static>,
+    ) -> F::Output {
         let debug = self.config().debug;
         let waker = Waker::from(self.shared.clone());
         let mut cx = Context::from_waker(&waker);
@@ -293,8 +302,7 @@ impl Local {
                 Some(Entry::Main) => {
                     self.main_queued.set(false);
                     let started = debug.map(|_| std::time::Instant::now());
-                    let poll =
-                        coop::with_budget(coop::DEFAULT_BUDGET, || future.as_mut().poll(&mut cx));
+                    let poll = coop::task_poll(|| future.as_mut().poll(&mut cx));
                     if let (Some(threshold), Some(started)) = (debug, started) {
                         let took = started.elapsed();
                         if took > threshold {
@@ -328,8 +336,8 @@ impl Local {
     pub(crate) fn run_until_stalled(self: &Rc<Self>) -> usize {
         let _loop = context::enter_loop(self.clone(), "LocalExecutor::run_until_stalled");
         let _spawner = corio_core::context::enter_spawner(self.clone());
-        let _driver = self.driver.borrow().enter();
-        self.run_ready()
+        let entry = self.driver.borrow().entry();
+        entry.scope(|| self.run_ready())
     }
 
     /// The body of `run_until_stalled`, for callers that already entered the loop.

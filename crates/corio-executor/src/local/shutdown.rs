@@ -64,7 +64,12 @@ impl Local {
         let _aside = context::set_aside_loop();
         let _loop = context::enter_loop(self.clone(), "LocalExecutor::shutdown");
         let _spawner = corio_core::context::enter_spawner(self.clone());
-        let _driver = self.driver.borrow().enter();
+        let entry = self.driver.borrow().entry();
+        entry.scope(|| self.shut_down_entered());
+    }
+
+    /// The body of `shutdown`, inside the loop's context and its driver's scope.
+    fn shut_down_entered(&self) {
         self.shutting_down.store(true, Ordering::Relaxed);
         self.shared.spawns_refused.store(true, Ordering::Release);
         // Each pass wakes every live task; a woken task sees the shutdown flag at its

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::snapshot::TaskSnapshot;
 
-/// What [`Executor::shutdown`] could not finish within its timeout.
+/// What [`Executor::shutdown`](crate::Executor::shutdown) could not finish within its timeout.
 ///
 /// # Examples
 ///

@@ -69,7 +69,12 @@ impl WorkerCtx {
         };
         let _spawner =
             corio_core::context::enter_spawner(std::rc::Rc::new(Spawner(self.shared.clone())));
-        let _driver = self.driver.borrow().enter();
+        let entry = self.driver.borrow().entry();
+        entry.scope(|| self.run_entered());
+    }
+
+    /// The body of `run`, inside the worker's context and its driver's scope.
+    fn run_entered(&self) {
         let mut ticks: u32 = 0;
         let mut lifo_runs: u32 = 0;
         loop {
