@@ -102,6 +102,7 @@ SELECTED = {
         "reactor_deadlines",
         "readiness",
         "server",
+        "shared_reactor",
         "stream_writer",
         "tcp_stream",
         "timer_stack",
@@ -134,6 +135,7 @@ SLOW = {
     ("corio-http", "client_python"),
     ("corio-http", "server_behaviour"),
     ("corio-net", "server"),
+    ("corio-net", "shared_reactor"),
 }
 SLOW_STRIDE = 5
 

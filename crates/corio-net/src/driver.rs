@@ -3,9 +3,10 @@
 use std::fmt;
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use corio_core::{Driver, Enter, Entry, Unpark, Unparker};
+use corio_core::{Driver, Enter, Entry, ThreadParker, Unpark, Unparker};
 
 use crate::reactor::{self, Reactor};
 
@@ -27,6 +28,13 @@ use crate::reactor::{self, Reactor};
 /// reactor that runs on its own thread, started on first use. A socket stays with the
 /// reactor it was created under: one created inside a loop is served only while that loop
 /// runs (which is when its tasks can make progress anyway).
+///
+/// Several threads can share one reactor ([`share`](IoDriver::share)): the `corio`
+/// facade's multi-thread executor gives all its workers one, so that a socket accepted by
+/// one worker is served by whichever worker is idle, as tokio's workers share one I/O
+/// driver. Measured under `wrk` on the HTTP server benchmark with two workers: one
+/// reactor per worker made the accepting worker the only one that ever looked at the
+/// connections' events.
 ///
 /// # Examples
 ///
@@ -76,6 +84,43 @@ pub struct IoDriver {
     woke: bool,
     /// What `entry` hands out (made once: entering costs a reference count).
     entry: Entry,
+    /// The drivers sharing this reactor ([`IoDriver::share`]), created with the first.
+    group: Arc<Group>,
+    /// Set when this driver shares its reactor with other threads' drivers.
+    sharing: Option<Arc<Member>>,
+    /// Where a sharing driver sleeps while another member is in the poller.
+    parker: Option<ThreadParker>,
+}
+
+/// The drivers that share one reactor.
+#[derive(Default)]
+struct Group {
+    members: std::sync::Mutex<Vec<Arc<Member>>>,
+}
+
+/// One driver of a [`Group`]: how it sleeps (in the poller when no other member is
+/// there, else on its own parker) and how to wake it.
+struct Member {
+    /// Its parker's unparker.
+    unparker: Unparker,
+    /// Its thread is in (or about to enter) the poller: an unpark must go through the
+    /// poller's notification.
+    in_poll: AtomicBool,
+    /// Its thread may sleep on its parker: a member leaving the poller wakes it to take
+    /// the poller over, so that events are never left with nobody waiting for them.
+    on_parker: AtomicBool,
+    /// An unpark came since its last park returned.
+    notified: AtomicBool,
+}
+
+impl Member {
+    fn unpark(&self, reactor: &Reactor) {
+        self.notified.store(true, Ordering::SeqCst);
+        self.unparker.unpark();
+        if self.in_poll.load(Ordering::SeqCst) {
+            reactor.notify();
+        }
+    }
 }
 
 /// The [`Enter`] of an [`IoDriver`]: its reactor as the thread's current one.
@@ -122,7 +167,100 @@ impl IoDriver {
             entry: Entry::new(Arc::new(IoEntry(reactor.clone()))),
             reactor,
             woke: false,
+            group: Arc::default(),
+            sharing: None,
+            parker: None,
         })
+    }
+
+    /// Another driver on this driver's reactor, for another thread: the sockets created
+    /// under either are served by whichever of them waits in the poller. A driver that
+    /// finds another thread in the poller sleeps on `parker` instead (and its unparker
+    /// wakes it there or in the poller, wherever it is). Use one for each worker of an
+    /// executor whose tasks move between threads; this driver itself keeps parking as it
+    /// did, so give every thread a shared one and keep this one only as the source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_core::{Driver, ThreadParker};
+    /// use corio_net::{IoDriver, UdpSocket};
+    ///
+    /// let source = IoDriver::new()?;
+    /// let a = source.share(ThreadParker::new());
+    /// let b = source.share(ThreadParker::new());
+    /// // A socket created under `a` is registered with the reactor `b` polls too.
+    /// a.entry().scope(|| -> std::io::Result<()> {
+    ///     let _socket = UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     assert_eq!(b.registered(), 1);
+    ///     Ok(())
+    /// })?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn share(&self, parker: ThreadParker) -> IoDriver {
+        let member = Arc::new(Member {
+            unparker: parker.unparker(),
+            in_poll: AtomicBool::new(false),
+            on_parker: AtomicBool::new(false),
+            notified: AtomicBool::new(false),
+        });
+        reactor::lock(&self.group.members).push(member.clone());
+        IoDriver {
+            entry: self.entry.clone(),
+            reactor: self.reactor.clone(),
+            woke: false,
+            group: self.group.clone(),
+            sharing: Some(member),
+            parker: Some(parker),
+        }
+    }
+
+    /// A shared driver's park: in the poller if no other member of the group is there,
+    /// else on its own parker.
+    fn park_shared(&mut self, member: &Member, timeout: Option<Duration>) -> bool {
+        let parker = self.parker.as_mut().expect("a sharing driver has a parker");
+        if member.notified.swap(false, Ordering::SeqCst) {
+            // Unparked since the last park: return at once (and drop the parker's token).
+            parker.park(Some(Duration::ZERO));
+            return false;
+        }
+        // "May sleep on the parker" is announced before trying the poller; a member
+        // leaving the poller looks at it after giving the poller back. So either this
+        // thread gets the poller, or the one leaving it wakes this one.
+        member.on_parker.store(true, Ordering::SeqCst);
+        // "In the poller" is announced before the last look at `notified`; an unparker
+        // sets `notified` before it looks at `in_poll`. So either this thread sees the
+        // unpark here, or the unparker sees it in the poller and notifies the poller.
+        let polled = self.reactor.try_poll(timeout, || {
+            member.on_parker.store(false, Ordering::SeqCst);
+            member.in_poll.store(true, Ordering::SeqCst);
+            !member.notified.load(Ordering::SeqCst)
+        });
+        member.in_poll.store(false, Ordering::SeqCst);
+        let woke = match polled {
+            Some(woke) => {
+                // Leaving the poller: a member asleep on its parker takes it over.
+                let members = reactor::lock(&self.group.members);
+                if let Some(next) = members
+                    .iter()
+                    .find(|m| !std::ptr::eq(&***m, member) && m.on_parker.load(Ordering::SeqCst))
+                {
+                    next.unpark(&self.reactor);
+                }
+                woke
+            }
+            // Another member waits in the poller and dispatches what arrives.
+            None => {
+                parker.park(timeout);
+                false
+            }
+        };
+        member.on_parker.store(false, Ordering::SeqCst);
+        // What unparked this thread is answered by returning.
+        if member.notified.swap(false, Ordering::SeqCst) {
+            parker.park(Some(Duration::ZERO));
+        }
+        woke
     }
 
     /// How many sockets are registered with this driver now.
@@ -181,7 +319,10 @@ impl IoDriver {
 
 impl Driver for IoDriver {
     fn park(&mut self, timeout: Option<Duration>) {
-        self.woke = self.reactor.poll(timeout);
+        self.woke = match self.sharing.clone() {
+            None => self.reactor.poll(timeout),
+            Some(member) => self.park_shared(&member, timeout),
+        };
     }
 
     fn woke_tasks(&self) -> bool {
@@ -189,7 +330,13 @@ impl Driver for IoDriver {
     }
 
     fn unparker(&self) -> Unparker {
-        Unparker::new(Arc::new(Notify(self.reactor.clone())))
+        match &self.sharing {
+            None => Unparker::new(Arc::new(Notify(self.reactor.clone()))),
+            Some(member) => Unparker::new(Arc::new(SharedNotify {
+                reactor: self.reactor.clone(),
+                member: member.clone(),
+            })),
+        }
     }
 
     fn entry(&self) -> Entry {
@@ -202,6 +349,27 @@ impl fmt::Debug for IoDriver {
         f.debug_struct("IoDriver")
             .field("reactor", &self.reactor)
             .finish()
+    }
+}
+
+/// The unparker of a driver that shares its reactor: its parker's token, and the
+/// poller's notification when its thread is in the poller.
+struct SharedNotify {
+    reactor: Arc<Reactor>,
+    member: Arc<Member>,
+}
+
+impl Unpark for SharedNotify {
+    fn unpark(&self) {
+        self.member.unpark(&self.reactor);
+    }
+}
+
+impl Drop for IoDriver {
+    fn drop(&mut self) {
+        if let Some(member) = &self.sharing {
+            reactor::lock(&self.group.members).retain(|m| !Arc::ptr_eq(m, member));
+        }
     }
 }
 

@@ -200,7 +200,35 @@ impl Reactor {
     /// Waits for events (or `timeout`, or a notification), then wakes the tasks they
     /// concern and the expired deadlines'. Returns whether it woke any.
     pub(crate) fn poll(&self, timeout: Option<Duration>) -> bool {
-        let mut guard = lock(&self.poll);
+        self.poll_locked(lock(&self.poll), timeout)
+    }
+
+    /// [`poll`](Self::poll) if no other thread is polling this reactor now: `Some(woke)`,
+    /// after `ready()` said to go on (it runs with the poller held, and a `false` from it
+    /// gives the poller back at once: `Some(false)`); `None` when another thread polls.
+    /// The drivers that share one reactor (a multi-thread executor's workers) park this
+    /// way: one of them waits in the poller, the others on their own parkers.
+    pub(crate) fn try_poll(
+        &self,
+        timeout: Option<Duration>,
+        ready: impl FnOnce() -> bool,
+    ) -> Option<bool> {
+        let guard = match self.poll.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        if !ready() {
+            return Some(false);
+        }
+        Some(self.poll_locked(guard, timeout))
+    }
+
+    fn poll_locked(
+        &self,
+        mut guard: MutexGuard<'_, (mio::Poll, Events)>,
+        timeout: Option<Duration>,
+    ) -> bool {
         let (poll, events) = &mut *guard;
         let now = Instant::now();
         let timeout = match self.next_deadline() {
