@@ -40,6 +40,7 @@ use corio_timer::TimerDriver;
 #[must_use = "a Builder does nothing until it builds or runs"]
 pub struct Builder {
     inner: corio_executor::Builder,
+    multi_thread: bool,
     custom_driver: bool,
     paused: bool,
     ctrl_c: bool,
@@ -74,6 +75,7 @@ impl Builder {
     pub fn new() -> Self {
         Builder {
             inner: corio_executor::Builder::new(),
+            multi_thread: false,
             custom_driver: false,
             paused: false,
             ctrl_c: false,
@@ -88,11 +90,13 @@ impl Builder {
         Self::new()
     }
 
-    /// A multi-thread work-stealing executor; each worker turns its own timer wheel and
-    /// reactor.
+    /// A multi-thread work-stealing executor. Each worker turns its own timer wheel; the
+    /// workers share one I/O reactor, which whichever worker is idle waits in (a busy one
+    /// looks at it every 61 tasks), so a socket accepted by one worker is served by all.
     pub fn multi_thread() -> Self {
         Builder {
             inner: corio_executor::Builder::multi_thread(),
+            multi_thread: true,
             custom_driver: false,
             paused: false,
             ctrl_c: false,
@@ -299,6 +303,20 @@ impl Builder {
         let inner = with_hooks(self.inner, self.hooks, record);
         if self.custom_driver {
             inner
+        } else if self.multi_thread {
+            let paused = self.paused;
+            match IoDriver::new() {
+                Ok(source) => inner.driver(move |parker| {
+                    let io = source.share(parker);
+                    if paused {
+                        Box::new(TimerDriver::new_paused(io))
+                    } else {
+                        Box::new(TimerDriver::new(io))
+                    }
+                }),
+                // Out of descriptors: each worker tries on its own (and falls back).
+                Err(_) => inner.driver(move |parker| default_stack(parker, paused)),
+            }
         } else {
             let paused = self.paused;
             inner.driver(move |parker| default_stack(parker, paused))

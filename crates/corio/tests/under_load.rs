@@ -157,3 +157,48 @@ fn a_timeout_fires_on_a_busy_multi_thread_executor() {
         "a 10 ms timeout on a busy worker took {took:?}"
     );
 }
+
+/// The workers share one reactor: a socket accepted by a worker that then blocks (a
+/// blocking call in async code, the mistake debug mode reports) is served by the other
+/// worker meanwhile. With one reactor per worker its events waited for the blocked one.
+#[test]
+fn multi_thread_a_socket_is_served_while_the_worker_that_accepted_it_is_blocked() {
+    let ex = corio::Builder::multi_thread().workers(2).build();
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = std_listener.local_addr().unwrap();
+    let echo_started = Arc::new(AtomicBool::new(false));
+    let started = echo_started.clone();
+    ex.spawn(async move {
+        let listener = corio::TcpListener::from_std(std_listener).unwrap();
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let flag = started.clone();
+        corio::spawn_send(async move {
+            flag.store(true, Ordering::SeqCst);
+            let mut buf = [0; 16];
+            let n = stream.read(&mut buf).await.unwrap();
+            stream.write_all(&buf[..n]).await.unwrap();
+        })
+        .detach();
+        while !started.load(Ordering::SeqCst) {
+            corio::yield_now().await;
+        }
+        // Pinned to this worker, whose thread accepted (and registered) the socket.
+        corio::spawn(async { std::thread::sleep(LIMIT) }).detach();
+    })
+    .detach();
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    while !echo_started.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    std::thread::sleep(Duration::from_millis(50)); // the blocker has started
+    let t = Instant::now();
+    std::io::Write::write_all(&mut client, b"ping").unwrap();
+    let mut buf = [0; 4];
+    std::io::Read::read_exact(&mut client, &mut buf).unwrap();
+    assert_eq!(&buf, b"ping");
+    assert!(
+        t.elapsed() < LIMIT / 2,
+        "the echo waited {:?} for the blocked worker",
+        t.elapsed()
+    );
+}
