@@ -22,3 +22,5 @@ pub fn tokio_current_thread() -> tokio::runtime::Runtime {
         .build()
         .expect("tokio runtime")
 }
+
+pub mod latency;
