@@ -5,7 +5,9 @@
 //! - uncontended acquire/release of a semaphore (the cost of `async with sem:` when free);
 //! - Semaphore(10) shared by 1 000 tasks taking it 100 times each (the web-scraping
 //!   pattern: limit concurrency);
+//! - uncontended lock/unlock of a mutex;
 //! - a contended lock: 100 tasks x 100 critical sections that yield while holding it;
+//! - two tasks ping-ponging through two events (tokio: two `Notify`s);
 //! - an event set once with 1 000 waiters (fan-out wake-up);
 //! - a bounded queue of capacity 1 024 carrying 1 000 000 items from 4 producers to 4
 //!   consumers on a 2-worker multi-thread executor;
@@ -160,6 +162,80 @@ fn lock_contended(c: &mut Criterion) {
     lock_bench!("tokio", tokio::sync::Mutex::new(0u64), lock);
     lock_bench!("async_lock", async_lock::Mutex::new(0u64), lock);
     lock_bench!("futures", futures::lock::Mutex::new(0u64), lock);
+    g.finish();
+}
+
+fn lock_uncontended(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sync/lock_uncontended_1000");
+    let ex = local();
+    macro_rules! lock_bench {
+        ($name:expr, $make:expr) => {
+            g.bench_function($name, |b| {
+                let m = $make;
+                b.iter(|| {
+                    ex.block_on(async {
+                        for _ in 0..1000 {
+                            *m.lock().await += 1;
+                        }
+                    })
+                })
+            });
+        };
+    }
+    lock_bench!("corio", corio::Lock::new(0u64));
+    lock_bench!("tokio", tokio::sync::Mutex::new(0u64));
+    lock_bench!("async_lock", async_lock::Mutex::new(0u64));
+    lock_bench!("futures", futures::lock::Mutex::new(0u64));
+    g.finish();
+}
+
+/// Two tasks taking turns 10 000 times, each waking the other through its event and
+/// waiting on its own (corio's level-triggered `Event` is cleared by the waiter).
+fn event_ping_pong(c: &mut Criterion) {
+    const ROUNDS: usize = 10_000;
+    let mut g = c.benchmark_group("sync/event_ping_pong_10k");
+    let ex = local();
+    g.bench_function("corio", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let (ping, pong) = (Arc::new(corio::Event::new()), Arc::new(corio::Event::new()));
+                let (ping2, pong2) = (ping.clone(), pong.clone());
+                let t = corio::spawn(async move {
+                    for _ in 0..ROUNDS {
+                        ping2.wait().await;
+                        ping2.clear();
+                        pong2.set();
+                    }
+                });
+                for _ in 0..ROUNDS {
+                    ping.set();
+                    pong.wait().await;
+                    pong.clear();
+                }
+                t.await.unwrap();
+            })
+        })
+    });
+    g.bench_function("tokio_notify", |b| {
+        b.iter(|| {
+            ex.block_on(async {
+                let ping = Arc::new(tokio::sync::Notify::new());
+                let pong = Arc::new(tokio::sync::Notify::new());
+                let (ping2, pong2) = (ping.clone(), pong.clone());
+                let t = corio::spawn(async move {
+                    for _ in 0..ROUNDS {
+                        ping2.notified().await;
+                        pong2.notify_one();
+                    }
+                });
+                for _ in 0..ROUNDS {
+                    ping.notify_one();
+                    pong.notified().await;
+                }
+                t.await.unwrap();
+            })
+        })
+    });
     g.finish();
 }
 
@@ -385,6 +461,6 @@ fn priority_queue(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = corio_benches::criterion();
-    targets = semaphore_uncontended, semaphore_limit, lock_contended, event_fanout, queue_mpmc, priority_queue
+    targets = semaphore_uncontended, semaphore_limit, lock_uncontended, lock_contended, event_ping_pong, event_fanout, queue_mpmc, priority_queue
 }
 criterion_main!(benches);

@@ -1,6 +1,11 @@
 //! [`Event`]: asyncio.Event.
+//!
+//! The flag is an atomic beside the waiter list: `wait` on a set event, `set` on a set
+//! event, `clear` and `is_set` never take the list's mutex. Only `set` on a cleared event
+//! and a `wait` that must queue do, and both re-read the flag under it, so a waiter that
+//! queues is always seen by the next `set`.
 
-use crate::sync::{Mutex, lock};
+use crate::sync::{AtomicUsize, Mutex, Ordering, lock};
 use crate::waiters::{WaitList, WakeList, wake_all};
 use std::fmt;
 use std::future::Future;
@@ -40,11 +45,12 @@ use std::task::{Context, Poll};
 /// });
 /// ```
 pub struct Event {
+    /// 1 while set. Raised only under the mutex; lowered by `clear` without it.
+    flag: AtomicUsize,
     state: Mutex<State>,
 }
 
 struct State {
-    set: bool,
     /// Each waiter's state: whether a `set` released it.
     waiters: WaitList<bool>,
 }
@@ -59,8 +65,8 @@ impl Event {
     /// ```
     pub fn new() -> Self {
         Event {
+            flag: AtomicUsize::new(0),
             state: Mutex::new(State {
-                set: false,
                 waiters: WaitList::new(),
             }),
         }
@@ -77,13 +83,16 @@ impl Event {
     /// assert!(ev.is_set());
     /// ```
     pub fn set(&self) {
+        if self.is_set() {
+            return;
+        }
         let mut wakers = WakeList::new();
         {
             let mut st = lock(&self.state);
-            if st.set {
+            // Release: what the setter did before `set` happens before a waiter's return.
+            if self.flag.swap(1, Ordering::AcqRel) == 1 {
                 return;
             }
-            st.set = true;
             st.waiters
                 .grant_all(&mut wakers, |released| *released = true);
         }
@@ -102,7 +111,7 @@ impl Event {
     /// assert!(!ev.is_set());
     /// ```
     pub fn clear(&self) {
-        lock(&self.state).set = false;
+        self.flag.store(0, Ordering::Release);
     }
 
     /// Whether the flag is set.
@@ -113,7 +122,7 @@ impl Event {
     /// assert!(!corio_sync::Event::new().is_set());
     /// ```
     pub fn is_set(&self) -> bool {
-        lock(&self.state).set
+        self.flag.load(Ordering::Acquire) == 1
     }
 
     /// Waits until the flag is set; returns at once if it already is.
@@ -163,7 +172,7 @@ impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let st = lock(&self.state);
         f.debug_struct("Event")
-            .field("set", &st.set)
+            .field("set", &self.is_set())
             .field("waiters", &st.waiters.queued())
             .finish()
     }
@@ -205,10 +214,15 @@ impl Future for EventWait<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         assert!(!this.done, "EventWait polled after completion");
+        if this.key.is_none() && this.event.is_set() {
+            this.done = true;
+            return Poll::Ready(());
+        }
         let mut st = lock(&this.event.state);
         match this.key {
             None => {
-                if st.set {
+                // Re-read under the mutex: a `set` raises the flag under it too.
+                if this.event.is_set() {
                     this.done = true;
                     return Poll::Ready(());
                 }

@@ -29,7 +29,9 @@
 //! - **Cooperation.** The fast paths of `acquire`, `lock`, `get`, `put` and `recv` spend
 //!   corio's [cooperative budget](corio_core::coop), so a task looping on an always-ready
 //!   queue still yields to the loop. Outside corio the budget is unlimited.
-//! - No `unsafe` code (`#![forbid(unsafe_code)]`).
+//! - `unsafe` code in one place only: [`Lock`] keeps its value inline in an `UnsafeCell`
+//!   (`lock.rs`, each block with its `SAFETY` argument, run under miri); every other
+//!   module is free of it (`#![deny(unsafe_code)]` at the crate root).
 //!
 //! Where corio differs from asyncio on purpose: a notification consumed by a cancelled
 //! [`Condition`] waiter passes to the next waiter (Decision 6); [`PriorityQueue`] is FIFO
@@ -100,7 +102,7 @@
 //! The corio book, in the repository's `docs/` directory (this crate: `docs/src/primitives.md`),
 //! explains this crate to someone coming from asyncio. It is not published online: build
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod barrier;
 mod bounded_semaphore;

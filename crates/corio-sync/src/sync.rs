@@ -1,9 +1,15 @@
 //! The locks the primitives keep their state under: std's, or loom's when the crate is
 //! model-checked (`RUSTFLAGS="--cfg corio_loom"`). Public signatures always use
-//! `std::sync::Arc`; only the internal state locks are swapped.
+//! `std::sync::Arc`; only the internal state locks and the atomic state words beside them
+//! are swapped.
 
 #[cfg(corio_loom)]
+pub(crate) use loom::sync::atomic::AtomicUsize;
+#[cfg(corio_loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
+#[cfg(not(corio_loom))]
+pub(crate) use std::sync::atomic::AtomicUsize;
+pub(crate) use std::sync::atomic::Ordering;
 #[cfg(not(corio_loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};
 

@@ -77,6 +77,33 @@ fn mutation_twin_lock_woken_waiter_dropped_passes_the_lock() {
     });
 }
 
+/// The lock-free unlock (one compare-and-swap while nobody is queued) racing a waiter
+/// that queues: either the waiter sees the lock free and takes it, or it queues first and
+/// the unlock, finding `QUEUED` set, hands the lock to it. Never a lost hand-over.
+#[test]
+fn lock_fast_unlock_racing_a_queueing_waiter_hands_over() {
+    loom::model(|| {
+        let lock = Arc::new(Lock::new(0u32));
+        let held = lock.clone().try_lock_owned().unwrap();
+        let releaser = loom::thread::spawn(move || drop(held));
+        let mut waiter = Box::pin(lock.lock());
+        let first = poll_once(&mut waiter);
+        releaser.join().unwrap();
+        let guard = match first {
+            Poll::Ready(guard) => guard,
+            Poll::Pending => match poll_once(&mut waiter) {
+                Poll::Ready(guard) => guard,
+                Poll::Pending => panic!("the unlock missed the queued waiter"),
+            },
+        };
+        assert!(lock.is_locked());
+        drop(guard);
+        drop(waiter);
+        assert!(!lock.is_locked());
+        assert_eq!(lock.waiter_count(), 0);
+    });
+}
+
 #[test]
 fn event_set_wakes_a_waiter_on_another_thread() {
     loom::model(|| {

@@ -74,3 +74,31 @@ fn mutation_twin_woken_waiter_dropped_passes_permit() {
         loom::model(woken_waiter_dropped_passes_permit_model)
     });
 }
+
+/// The lock-free release (one compare-and-swap while nobody waits) racing an acquire that
+/// queues: the acquire either takes the released permit itself or queues first, and then
+/// the release, finding `WAITING` set, hands the permit to it. Never a lost permit.
+#[test]
+fn fast_release_racing_a_queueing_acquire_hands_over() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        let held = sem.clone().try_acquire_owned().unwrap();
+        let releaser = loom::thread::spawn(move || drop(held));
+        let mut acquire = Box::pin(sem.acquire());
+        let first = poll_once(&mut acquire);
+        releaser.join().unwrap();
+        let permit = match first {
+            Poll::Ready(permit) => permit.unwrap(),
+            Poll::Pending => match poll_once(&mut acquire) {
+                Poll::Ready(permit) => permit.unwrap(),
+                Poll::Pending => panic!("the release missed the queued acquire"),
+            },
+        };
+        assert_eq!(sem.available_permits(), 0);
+        drop(permit);
+        drop(acquire);
+        assert_eq!(sem.available_permits(), 1);
+        assert_eq!(sem.waiter_count(), 0);
+        assert!(sem.try_acquire().is_ok(), "WAITING left set with nobody waiting");
+    });
+}
