@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the tests that touch unsafe code under miri, with strict provenance.
-# corio-executor is the only crate with unsafe code (the task metadata borrowed by its
-# future, the thread-local pointers, the registry entries, spawn_unchecked); every other
-# crate carries #![forbid(unsafe_code)], corio-net included (its sockets go through mio
-# and socket2).
+# corio-executor holds most of the unsafe code (the task metadata borrowed by its
+# future, the thread-local pointers, the registry entries, spawn_unchecked); corio-sync
+# has one module with it (Lock's value inline in an UnsafeCell, reached through its
+# guards); every other crate carries #![forbid(unsafe_code)], corio-net included (its
+# sockets go through mio and socket2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! cargo +nightly miri --version >/dev/null 2>&1; then
@@ -18,3 +19,5 @@ cargo +nightly miri test -p corio-executor --lib \
 # The process-wide blocking pool's threads outlive the tests on purpose (they leave after
 # 10 idle seconds); miri would call them leaked, so this file runs without that check.
 MIRIFLAGS="$MIRIFLAGS -Zmiri-ignore-leaks" cargo +nightly miri test -p corio-executor --test threads "$@"
+# Lock's guards: exclusive access, hand-over to waiters, cancellation, owned guards.
+cargo +nightly miri test -p corio-sync --test locks_lock "$@"

@@ -33,8 +33,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+/// The budget outside any task poll: no limit. A plain `u32` with a sentinel rather than
+/// an `Option<u32>`, so a check is one thread-local load and one store (the `Option`'s tag
+/// made every `poll_proceed` a load, a compare of the tag, a compare of the count and a
+/// two-part store).
+const UNLIMITED: u32 = u32::MAX;
+
 thread_local! {
-    static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
+    // `const` and without drop glue: every access is a plain thread-local load or store,
+    // never a lazy initialisation or a "destroyed" check.
+    static BUDGET: Cell<u32> = const { Cell::new(UNLIMITED) };
 }
 
 /// The budget corio's executors grant each task poll: policy, so not part of the API.
@@ -56,14 +64,16 @@ pub fn task_poll<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Runs `f` with a budget of `units`, restoring the previous budget afterwards.
+#[inline]
 fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<u32>);
+    struct Restore(u32);
     impl Drop for Restore {
+        #[inline]
         fn drop(&mut self) {
-            let _ = BUDGET.try_with(|b| b.set(self.0));
+            BUDGET.set(self.0);
         }
     }
-    let _restore = Restore(BUDGET.with(|b| b.replace(Some(units))));
+    let _restore = Restore(BUDGET.replace(units));
     f()
 }
 
@@ -79,22 +89,20 @@ fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
 /// ```
 #[inline]
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
-    let spent = BUDGET
-        .try_with(|b| match b.get() {
-            None => false,
-            Some(0) => true,
-            Some(n) => {
-                b.set(Some(n - 1));
-                false
-            }
-        })
-        .unwrap_or(false);
-    if spent {
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    } else {
-        Poll::Ready(())
+    let n = BUDGET.get();
+    if n == 0 {
+        return spent(cx);
     }
+    // A thread-local decrement, except that the "no limit" sentinel stays as it is.
+    BUDGET.set(n - u32::from(n != UNLIMITED));
+    Poll::Ready(())
+}
+
+/// The budget is spent: wake the task and yield to the loop.
+#[cold]
+fn spent(cx: &mut Context<'_>) -> Poll<()> {
+    cx.waker().wake_by_ref();
+    Poll::Pending
 }
 
 /// Whether the current task still has budget (always true outside an executor).
@@ -105,7 +113,7 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 /// assert!(corio_core::coop::has_budget_remaining());
 /// ```
 pub fn has_budget_remaining() -> bool {
-    BUDGET.try_with(|b| b.get() != Some(0)).unwrap_or(true)
+    BUDGET.get() != 0
 }
 
 /// Spends one unit of budget, yielding to the loop first if it is spent: call it in a

@@ -361,6 +361,7 @@ impl<T> Lock<T> {
             .held_by((holder != 0).then_some(holder))
     }
 
+    #[cold]
     fn cancel_lock(&self, raw: &mut RawLock) {
         let Some(key) = raw.key.take() else { return };
         let waker = {
@@ -515,8 +516,12 @@ impl<'a, T> Future for LockFuture<'a, T> {
 }
 
 impl<T> Drop for LockFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        self.lock.cancel_lock(&mut self.raw);
+        // Only a queued (or granted, uncollected) lock future has anything to do here.
+        if self.raw.key.is_some() {
+            self.lock.cancel_lock(&mut self.raw);
+        }
     }
 }
 
@@ -553,8 +558,12 @@ impl<T> Future for OwnedLockFuture<T> {
 }
 
 impl<T> Drop for OwnedLockFuture<T> {
+    #[inline]
     fn drop(&mut self) {
-        self.lock.cancel_lock(&mut self.raw);
+        // Only a queued (or granted, uncollected) lock future has anything to do here.
+        if self.raw.key.is_some() {
+            self.lock.cancel_lock(&mut self.raw);
+        }
     }
 }
 

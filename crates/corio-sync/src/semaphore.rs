@@ -686,6 +686,7 @@ impl Semaphore {
     }
 
     /// The drop of both acquire futures: leave the queue, passing on granted permits.
+    #[cold]
     fn cancel_acquire(&self, raw: &mut RawAcquire) {
         let Some(key) = raw.key.take() else { return };
         let mut wakers = WakeList::new();
@@ -782,8 +783,13 @@ impl<'a> Future for Acquire<'a> {
 }
 
 impl Drop for Acquire<'_> {
+    #[inline]
     fn drop(&mut self) {
-        self.sem.cancel_acquire(&mut self.raw);
+        // Only a queued (or granted, uncollected) acquire has anything to give back:
+        // the test stays inline, the work out of line.
+        if self.raw.key.is_some() {
+            self.sem.cancel_acquire(&mut self.raw);
+        }
     }
 }
 
@@ -821,8 +827,13 @@ impl Future for AcquireOwned {
 }
 
 impl Drop for AcquireOwned {
+    #[inline]
     fn drop(&mut self) {
-        self.sem.cancel_acquire(&mut self.raw);
+        // Only a queued (or granted, uncollected) acquire has anything to give back:
+        // the test stays inline, the work out of line.
+        if self.raw.key.is_some() {
+            self.sem.cancel_acquire(&mut self.raw);
+        }
     }
 }
 
@@ -875,6 +886,7 @@ impl SemaphorePermit<'_> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.sem.release(self.n);
     }
@@ -950,6 +962,7 @@ impl OwnedSemaphorePermit {
 }
 
 impl Drop for OwnedSemaphorePermit {
+    #[inline]
     fn drop(&mut self) {
         self.sem.release(self.n);
     }

@@ -99,6 +99,9 @@ fn fast_release_racing_a_queueing_acquire_hands_over() {
         drop(acquire);
         assert_eq!(sem.available_permits(), 1);
         assert_eq!(sem.waiter_count(), 0);
-        assert!(sem.try_acquire().is_ok(), "WAITING left set with nobody waiting");
+        assert!(
+            sem.try_acquire().is_ok(),
+            "WAITING left set with nobody waiting"
+        );
     });
 }
