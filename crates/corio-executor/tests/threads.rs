@@ -42,11 +42,27 @@ fn th_04_blocking_calls_run_concurrently_and_do_not_block_the_loop_test_to_threa
                 yield_now().await;
             }
         });
+        // Under miri the interpreter's thread scheduling, not wall time, decides how many
+        // turns fit: one is enough to show the loop was not blocked.
+        let min_ticks = if cfg!(miri) { 1 } else { 10 };
+        // Each blocking call also waits (bounded) for the loop to turn meanwhile: a loop
+        // blocked by the calls would never get there. Asserted from the calls' side, so the
+        // interpreter finishing the sleeps before the loop's first turn cannot fail it.
         let sleepers: Vec<_> = (0..4)
-            .map(|_| to_thread(|| std::thread::sleep(Duration::from_millis(50))))
+            .map(|_| {
+                let ticks = ticks.clone();
+                to_thread(move || {
+                    std::thread::sleep(Duration::from_millis(50));
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    while ticks.load(Ordering::SeqCst) < min_ticks && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    ticks.load(Ordering::SeqCst) >= min_ticks
+                })
+            })
             .collect();
         for s in sleepers {
-            s.await.unwrap();
+            assert!(s.await.unwrap(), "the loop kept running meanwhile");
         }
         if !cfg!(miri) {
             // Wall-clock timing means nothing under miri's interpreter.
@@ -55,13 +71,6 @@ fn th_04_blocking_calls_run_concurrently_and_do_not_block_the_loop_test_to_threa
                 "they overlapped"
             );
         }
-        // Under miri the interpreter's thread scheduling, not wall time, decides how many
-        // turns fit: one is enough to show the loop was not blocked.
-        let min_ticks = if cfg!(miri) { 1 } else { 10 };
-        assert!(
-            ticks.load(Ordering::SeqCst) >= min_ticks,
-            "the loop kept running meanwhile"
-        );
         ticker.abort();
     });
 }
