@@ -67,8 +67,15 @@ const SHIFT: u32 = 2;
 /// The most free permits a semaphore can count.
 const MAX_PERMITS: usize = usize::MAX >> SHIFT;
 
+#[inline]
 fn permits_of(word: usize) -> usize {
     word >> SHIFT
+}
+
+#[cold]
+#[inline(never)]
+fn permit_overflow() -> ! {
+    panic!("semaphore permit count overflow")
 }
 
 struct State {
@@ -435,15 +442,17 @@ impl Semaphore {
     }
 
     /// `word` with `n` more free permits.
+    #[inline]
     fn add_to(word: usize, n: usize) -> usize {
         match permits_of(word).checked_add(n) {
             Some(p) if p <= MAX_PERMITS => word + (n << SHIFT),
-            _ => panic!("semaphore permit count overflow"),
+            _ => permit_overflow(),
         }
     }
 
     /// Someone waits: return the permits under the mutex and hand them on.
     #[cold]
+    #[inline(never)]
     fn release_slow(&self, n: usize) {
         let mut wakers = WakeList::new();
         {
@@ -596,6 +605,7 @@ impl Semaphore {
     /// meanwhile and nobody waits, or queue (setting `WAITING`, which sends releases and
     /// later acquires through the mutex).
     #[cold]
+    #[inline(never)]
     fn poll_enqueue(
         &self,
         raw: &mut RawAcquire,
@@ -633,7 +643,8 @@ impl Semaphore {
         Poll::Pending
     }
 
-    /// A queued acquire polled again.
+    /// A queued acquire polled again (kept out of line: the uncontended path stays small).
+    #[inline(never)]
     fn poll_queued(
         &self,
         raw: &mut RawAcquire,
@@ -652,11 +663,15 @@ impl Semaphore {
                 raw.key = None;
                 raw.done = true;
                 raw.slot.done();
+                st.entry_left(&self.word);
                 // Waiters that queued behind this one while it was being woken may
-                // find free permits now.
+                // find free permits now (none can when no permit is free: the usual
+                // case under contention, where this check saves a walk to the front).
+                if permits_of(self.word.load(Ordering::Acquire)) == 0 {
+                    return Poll::Ready(Ok(()));
+                }
                 let mut wakers = WakeList::new();
                 st.grant(&self.word, &mut wakers);
-                st.entry_left(&self.word);
                 drop(st);
                 crate::waiters::wake_all(wakers);
                 Poll::Ready(Ok(()))
