@@ -60,6 +60,10 @@ impl std::error::Error for BoundedReleaseError {}
 impl BoundedSemaphore {
     /// A bounded semaphore with `permits` permits, which is also its upper bound.
     ///
+    /// # Panics
+    ///
+    /// As [`Semaphore::new`]: if `permits` exceeds `usize::MAX >> 2`.
+    ///
     /// # Examples
     ///
     /// ```

@@ -297,3 +297,13 @@ fn acquire_many_waits_its_turn() {
     drop(big); // leaving lets the small one through
     assert!(poll_once(&mut small).is_ready());
 }
+
+/// The free count shares an atomic word with two flags: a count that would not fit
+/// panics instead of wrapping into the flags.
+#[test]
+#[should_panic(expected = "semaphore permit count overflow")]
+fn a_permit_count_past_the_word_panics() {
+    let sem = Semaphore::new(usize::MAX >> 2);
+    assert_eq!(sem.available_permits(), usize::MAX >> 2);
+    sem.add_permits(1);
+}
