@@ -17,6 +17,9 @@
 //!   `benches/python/asyncio_bench.py`;
 //! - `corio-compare/memory.txt`, lines `memory <what> <runtime> <bytes>` from the
 //!   `memory` binary (one process per runtime and measurement);
+//! - `corio-compare/latency.txt`, lines `latency <group> <function> <p50_ns> <p99_ns>
+//!   <count>` written by the benches that record per-operation durations
+//!   (`corio_benches::latency`);
 //! - `corio-compare/wrk.txt`, lines `wrk <runtime> <requests_per_second>` written by
 //!   `benches/wrk.sh` when `WRK_OUT` names it (only if `wrk` is installed).
 //!
@@ -44,6 +47,7 @@ const AREAS: &[(&str, &str)] = &[
     ("combinators", "Combinators"),
     ("stream", "Streams"),
     ("net", "Networking"),
+    ("cancel", "Cancellation"),
 ];
 
 /// Workloads that asyncio, with one loop per thread, can only run on one loop: the
@@ -62,6 +66,75 @@ const PYTHON_ALIASES: &[(&str, &str)] = &[
     (
         "multi_thread/chained_spawn_1000",
         "executor/chained_spawn_1000",
+    ),
+];
+
+/// Which flavour and idiom each runtime uses, for the workloads added by issue 19 §2
+/// (the other workloads' set-ups are in their bench files' headers).
+const IDIOMS: &[(&str, &str)] = &[
+    (
+        "net/echo_100_active_10k_idle",
+        "single-thread loops (corio's `build_local`, tokio current-thread with all drivers, \
+         async-executor `LocalExecutor` under `async_io::block_on`); 10 000 idle connections held \
+         by a child process, 100 clients × 100 round trips of 64 B in spawned tasks",
+    ),
+    (
+        "net/echo_100_active_10k_idle_read_deadline",
+        "as above, every server read wrapped in a 10 s timeout re-armed per read: \
+         `corio::timeout`, `tokio::time::timeout`, smol's `read.or(Timer::after(d))`",
+    ),
+    (
+        "net/accept_storm_1000",
+        "single-thread loops; 1 000 connect tasks spawned at once, accepted by one task",
+    ),
+    (
+        "executor/handle_spawn_10k_from_thread",
+        "a plain thread spawns through corio's `Handle::spawn` (loop of `build_local`), \
+         tokio's `Handle::spawn` (current-thread), async-executor's `Executor::spawn` (the \
+         thread-safe executor run on one thread)",
+    ),
+    (
+        "multi_thread/handle_spawn_10k_from_thread",
+        "2 workers each: corio `Executor` + `Handle::spawn`, tokio multi-thread + \
+         `Handle::spawn`, async-executor `Executor` run by 2 threads",
+    ),
+    (
+        "executor/to_thread_1k_round_trips",
+        "sequential round trips from a task on a single-thread loop: corio `to_thread`, tokio \
+         `spawn_blocking`, smol `unblock` (the `blocking` crate)",
+    ),
+    (
+        "multi_thread/sleep_10k_random_1ms",
+        "2 workers each: corio `Executor` + `corio::sleep`, tokio multi-thread + \
+         `tokio::time::sleep`, async-executor `Executor` on 2 threads + async-io `Timer`",
+    ),
+    (
+        "multi_thread/timeout_10k_fire_1ms",
+        "2 workers each; `corio::timeout`, `tokio::time::timeout`, smol's \
+         `future.or(Timer::after(d))`",
+    ),
+    (
+        "sync/oneshot_10k_wait_then_send",
+        "single-thread loops; corio `oneshot`, tokio `sync::oneshot`, `futures::channel::oneshot` \
+         on async-executor's `LocalExecutor`",
+    ),
+    (
+        "sync/broadcast_16rx_1k",
+        "single-thread loops; corio `broadcast`, tokio `sync::broadcast`, capacity 1 024",
+    ),
+    (
+        "sync/watch_16rx_1k",
+        "single-thread loops; corio `watch`, tokio `sync::watch`; the sender yields after each send",
+    ),
+    (
+        "cancel/timeout_10k_fire_1ms",
+        "single-thread loops; `corio::timeout`, `tokio::time::timeout`, smol's \
+         `future.or(Timer::after(d))`",
+    ),
+    (
+        "cancel/abort_10k_mid_wait",
+        "single-thread loops; corio `Task::abort` + await, tokio `JoinHandle::abort` + await, \
+         async-executor `Task::cancel().await`",
     ),
 ];
 
@@ -494,6 +567,7 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     let python = read_python(results);
     let memory = read_lines(&results.join("memory.txt"), "memory");
     let wrk = read_lines(&results.join("wrk.txt"), "wrk");
+    let latency = read_lines(&results.join("latency.txt"), "latency");
     let run = std::fs::read_to_string(results.join("run.txt")).unwrap_or_default();
     let run: Vec<&str> = run.split_whitespace().collect();
 
@@ -641,6 +715,18 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
             );
         }
         p.push('\n');
+        let idioms: Vec<String> = ws
+            .iter()
+            .filter_map(|w| IDIOMS.iter().find(|(g, _)| *g == w.group))
+            .map(|(g, text)| format!("- `{}`: {text}", g.split_once('/').map_or(*g, |x| x.1)))
+            .collect();
+        if !idioms.is_empty() {
+            p.push_str("Flavour and idiom of each runtime:\n\n");
+            for line in idioms {
+                let _ = writeln!(p, "{line}");
+            }
+            p.push('\n');
+        }
         if aliased {
             p.push_str(
                 "† asyncio runs one loop per thread: the figure is the same workload on one loop \
@@ -669,6 +755,7 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     }
 
     write_memory(p, &memory);
+    write_latency(p, &latency);
 
     p.push_str("## Where corio misses\n\n");
     if misses.is_empty() {
@@ -743,6 +830,57 @@ fn write_wrk(p: &mut String, wrk: &[Vec<String>]) {
     } else {
         p.push('\n');
     }
+}
+
+/// Per-operation p50 and p99 of the latency-shaped workloads, one row per group.
+fn write_latency(p: &mut String, latency: &[Vec<String>]) {
+    let mut groups: BTreeMap<&str, Vec<(&str, f64, f64)>> = BTreeMap::new();
+    for f in latency {
+        if let (Some(g), Some(rt), Some(p50), Some(p99)) = (f.first(), f.get(1), f.get(2), f.get(3))
+            && let (Ok(p50), Ok(p99)) = (p50.parse(), p99.parse())
+        {
+            groups.entry(g).or_default().push((rt, p50, p99));
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    p.push_str("## Tail latency\n\n");
+    p.push_str(
+        "Per-operation durations recorded inside the benches (`corio_benches::latency`, every \
+         operation of the warm-up and measurement iterations): p50 / p99 per runtime. For the \
+         sleeps, the figure is how late each sleeper woke.\n\n\
+         | workload | corio p50 / p99 | peers p50 / p99 | p99 ratio |\n|---|---:|---|---:|\n",
+    );
+    for (g, mut rows) in groups {
+        rows.sort_by(|a, b| {
+            (!is_corio(a.0), a.2)
+                .partial_cmp(&(!is_corio(b.0), b.2))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let corio = rows.iter().find(|r| is_corio(r.0));
+        let peers: Vec<_> = rows.iter().filter(|r| !is_corio(r.0)).collect();
+        let best = peers.iter().map(|r| r.2).fold(f64::INFINITY, f64::min);
+        let _ = writeln!(
+            p,
+            "| `{g}` | {} | {} | {} |",
+            corio.map_or("—".into(), |c| format!(
+                "{} / {}",
+                fmt_ns(c.1),
+                fmt_ns(c.2)
+            )),
+            peers
+                .iter()
+                .map(|r| format!("{} {} / {}", r.0, fmt_ns(r.1), fmt_ns(r.2)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            match corio {
+                Some(c) if best.is_finite() => fmt_ratio((c.2 / best * 100.0).round() / 100.0),
+                _ => "—".into(),
+            }
+        );
+    }
+    p.push('\n');
 }
 
 fn write_memory(p: &mut String, memory: &[Vec<String>]) {
