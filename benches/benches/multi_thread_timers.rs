@@ -208,7 +208,7 @@ fn timeouts_fire(c: &mut Criterion, p: &Peers) {
                 let ts: Vec<_> = (0..TASKS)
                     .map(|_| {
                         ex.spawn(async {
-                            async { Ok(std::future::pending::<()>().await) }
+                            std::future::pending::<Result<(), ()>>()
                                 .or(async {
                                     async_io::Timer::after(FIRE).await;
                                     Err(())

@@ -316,7 +316,7 @@ fn timeouts_fire(c: &mut Criterion) {
                     .map(|_| {
                         inner.spawn(async {
                             let t = Instant::now();
-                            let r = async { Ok(std::future::pending::<()>().await) }
+                            let r = std::future::pending::<Result<(), ()>>()
                                 .or(async {
                                     async_io::Timer::after(FIRE).await;
                                     Err(())

@@ -85,7 +85,8 @@ const IDIOMS: &[(&str, &str)] = &[
     ),
     (
         "net/accept_storm_1000",
-        "single-thread loops; 1 000 connect tasks spawned at once, accepted by one task",
+        "single-thread loops; 1 000 connections in waves of 100 connect tasks spawned at once \
+         (under the listen backlog of 128), accepted by one task",
     ),
     (
         "executor/handle_spawn_10k_from_thread",
