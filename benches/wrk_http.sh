@@ -44,22 +44,23 @@ measure() {
     local rt="$1" workers="$2" conns="$3" port out pid threads report
     port="$(free_port)"
     out="$(mktemp)"
+    # Each server in a process group of its own, so that stopping it stops all of its
+    # processes (aiohttp.web runs one per worker).
     case "$rt" in
-        corio-http) "$server" corio "$workers" "127.0.0.1:$port" >"$out" 2>&1 & ;;
-        hyper-tokio) "$server" tokio "$workers" "127.0.0.1:$port" >"$out" 2>&1 & ;;
-        aiohttp.web) "$venv/bin/python" benches/python/aiohttp_server.py "$port" "$workers" >"$out" 2>&1 & ;;
+        corio-http) setsid "$server" corio "$workers" "127.0.0.1:$port" >"$out" 2>&1 & ;;
+        hyper-tokio) setsid "$server" tokio "$workers" "127.0.0.1:$port" >"$out" 2>&1 & ;;
+        aiohttp.web) setsid "$venv/bin/python" benches/python/aiohttp_server.py "$port" "$workers" >"$out" 2>&1 & ;;
     esac
     pid=$!
     for _ in $(seq 200); do
         grep -q listening "$out" && break
         sleep 0.05
     done
-    grep -q listening "$out" || { echo "$rt did not start:" >&2; cat "$out" >&2; kill "$pid" 2>/dev/null; exit 1; }
+    grep -q listening "$out" || { echo "$rt did not start:" >&2; cat "$out" >&2; kill -- "-$pid" 2>/dev/null; exit 1; }
     threads=2
     [ "$conns" -lt 2 ] && threads=1
     report="$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency "http://127.0.0.1:$port/")"
-    kill "$pid" 2>/dev/null || true
-    pkill -P "$pid" 2>/dev/null || true
+    kill -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     rm -f "$out"
     if grep -q "Socket errors" <<<"$report"; then
