@@ -87,9 +87,14 @@ pub struct IoDriver {
     /// What `entry` hands out (made once: entering costs a reference count).
     entry: Entry,
     /// Set when this driver shares its reactor with other threads' drivers.
-    sharing: Option<Arc<Member>>,
-    /// Where a sharing driver sleeps while another member is in the poller.
-    parker: Option<ThreadParker>,
+    sharing: Option<Sharing>,
+}
+
+/// A sharing driver's half of the protocol (its flags, which its unparker also holds) and
+/// the parker it sleeps on while another thread is in the poller.
+struct Sharing {
+    member: Arc<Member>,
+    parker: ThreadParker,
 }
 
 /// How long a sharing driver sleeps on its parker before it looks whether the poller is
@@ -166,7 +171,6 @@ impl IoDriver {
             reactor,
             woke: false,
             sharing: None,
-            parker: None,
         })
     }
 
@@ -204,15 +208,14 @@ impl IoDriver {
             entry: self.entry.clone(),
             reactor: self.reactor.clone(),
             woke: false,
-            sharing: Some(member),
-            parker: Some(parker),
+            sharing: Some(Sharing { member, parker }),
         }
     }
 
     /// A sharing driver's park: in the poller if no other sharing driver is there,
     /// else on its own parker.
-    fn park_shared(&mut self, member: &Member, timeout: Option<Duration>) -> bool {
-        let parker = self.parker.as_mut().expect("a sharing driver has a parker");
+    fn park_shared(reactor: &Reactor, sharing: &mut Sharing, timeout: Option<Duration>) -> bool {
+        let Sharing { member, parker } = sharing;
         if member.notified.swap(false, Ordering::SeqCst) {
             // Unparked since the last park: return at once (and drop the parker's token).
             parker.park(Some(Duration::ZERO));
@@ -221,7 +224,7 @@ impl IoDriver {
         // "In the poller" is announced before the last look at `notified`; an unparker
         // sets `notified` before it looks at `in_poll`. So either this thread sees the
         // unpark here, or the unparker sees it in the poller and notifies the poller.
-        let polled = self.reactor.try_poll(timeout, || {
+        let polled = reactor.try_poll(timeout, || {
             member.in_poll.store(true, Ordering::SeqCst);
             !member.notified.load(Ordering::SeqCst)
         });
@@ -301,9 +304,9 @@ impl IoDriver {
 
 impl Driver for IoDriver {
     fn park(&mut self, timeout: Option<Duration>) {
-        self.woke = match self.sharing.clone() {
+        self.woke = match &mut self.sharing {
             None => self.reactor.poll(timeout),
-            Some(member) => self.park_shared(&member, timeout),
+            Some(sharing) => Self::park_shared(&self.reactor, sharing, timeout),
         };
     }
 
@@ -314,9 +317,9 @@ impl Driver for IoDriver {
     fn unparker(&self) -> Unparker {
         match &self.sharing {
             None => Unparker::new(Arc::new(Notify(self.reactor.clone()))),
-            Some(member) => Unparker::new(Arc::new(SharedNotify {
+            Some(sharing) => Unparker::new(Arc::new(SharedNotify {
                 reactor: self.reactor.clone(),
-                member: member.clone(),
+                member: sharing.member.clone(),
             })),
         }
     }

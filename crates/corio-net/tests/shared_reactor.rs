@@ -10,15 +10,12 @@ use std::time::{Duration, Instant};
 use corio_net::{IoDriver, TcpListener};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
-fn executor(shared: bool) -> corio_executor::Executor {
-    let builder = corio_executor::Builder::multi_thread().workers(2);
-    if shared {
-        let source = IoDriver::new().unwrap();
-        builder.driver(move |parker| Box::new(source.share(parker)))
-    } else {
-        builder.driver(|_| Box::new(IoDriver::new().unwrap()))
-    }
-    .build()
+fn executor() -> corio_executor::Executor {
+    let source = IoDriver::new().unwrap();
+    corio_executor::Builder::multi_thread()
+        .workers(2)
+        .driver(move |parker| Box::new(source.share(parker)))
+        .build()
 }
 
 /// Accepts one connection, starts an echo task for it, then blocks the accepting worker
@@ -80,7 +77,7 @@ fn round_trip_while_the_acceptor_blocks(
 
 #[test]
 fn a_socket_accepted_by_a_blocked_worker_is_served_by_the_other() {
-    let ex = executor(true);
+    let ex = executor();
     for round in 0..3 {
         let took = round_trip_while_the_acceptor_blocks(&ex, Duration::from_millis(1000));
         assert!(
@@ -94,7 +91,7 @@ fn a_socket_accepted_by_a_blocked_worker_is_served_by_the_other() {
 fn drivers_sharing_a_reactor_wake_each_other() {
     // Many short connections across both workers: nothing is lost between the worker in
     // the poller and the one on its parker.
-    let ex = executor(true);
+    let ex = executor();
     let n = ex.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
