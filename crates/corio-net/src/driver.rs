@@ -11,7 +11,7 @@ use corio_core::{Driver, Enter, Entry, ThreadParker, Unpark, Unparker};
 use crate::reactor::{self, Reactor};
 
 /// A [`Driver`] that waits in the operating system's poller (epoll on Linux, kqueue on
-/// macOS and the BSDs, through the `polling` crate) and wakes the tasks whose sockets
+/// macOS and the BSDs, through the `mio` crate) and wakes the tasks whose sockets
 /// became ready.
 ///
 /// It is the **bottom** of a driver stack: it replaces the loop's
