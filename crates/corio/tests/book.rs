@@ -112,16 +112,24 @@ async fn signals() -> std::io::Result<()> {
 
     // asyncio: loop.add_signal_handler(SIGHUP, reload); loop.add_signal_handler(SIGTERM, stop)
     let mut signals = Signals::new([SIGHUP, SIGTERM])?;
-    // Here another process would run `kill -HUP <pid>`, then `kill -TERM <pid>`.
-    let _sender = corio::spawn(async {
-        kill_self("HUP").await;
-        kill_self("TERM").await;
+    // Here another process would run `kill -HUP <pid>`, wait for the reload, then
+    // `kill -TERM <pid>`. Two different signals sent back to back may arrive in either
+    // order (the kernel hands each to any thread), hence the wait.
+    let reloaded = std::sync::Arc::new(corio::Event::new());
+    let _sender = corio::spawn({
+        let reloaded = reloaded.clone();
+        async move {
+            kill_self("HUP").await;
+            reloaded.wait().await;
+            kill_self("TERM").await;
+        }
     });
     let mut reloads = 0;
     while let Some(signal) = signals.next().await {
         if signal == SIGHUP {
             reloads += 1;
             println!("SIGHUP: reloading the configuration");
+            reloaded.set();
         } else {
             println!("SIGTERM: shutting down");
             break;
