@@ -102,10 +102,12 @@ mod job;
 mod task_handle;
 mod wrapper;
 // rung 5, machinery both executors use: the registry of live tasks, eager start, the
-// gate spawns race shutdown through, parked workers, run queues, the blocking pool.
+// gate spawns race shutdown through, a loop's inbox, parked workers, run queues, the
+// blocking pool.
 mod blocking;
 mod eager;
 mod gate;
+mod inbox;
 mod queues;
 mod registry;
 mod sleepers;

@@ -20,6 +20,9 @@ pub(crate) enum Mutation {
     /// `TaskMeta::on_done` checks DONE, then takes the lock and pushes: registration is
     /// not one step under the lock, so a `finish` in between never sees the callback.
     MetaUnlockedRegistration,
+    /// A loop's inbox clears its "posted" flag after taking the batch, outside the lock,
+    /// so a post in between finds the flag set, does not unpark, and is then forgotten.
+    InboxClearedAfterTake,
 }
 
 impl Mutation {
@@ -29,6 +32,7 @@ impl Mutation {
             Mutation::PoolStaleIdleCount => "corio-executor/PoolStaleIdleCount",
             Mutation::SleepersIdleNotCounted => "corio-executor/SleepersIdleNotCounted",
             Mutation::MetaUnlockedRegistration => "corio-executor/MetaUnlockedRegistration",
+            Mutation::InboxClearedAfterTake => "corio-executor/InboxClearedAfterTake",
         }
     }
 }

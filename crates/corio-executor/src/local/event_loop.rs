@@ -8,8 +8,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -21,6 +21,7 @@ use slab::Slab;
 use super::remote::{Remote, Shared};
 use crate::config::{Config, TaskView};
 use crate::context;
+use crate::inbox::Inbox;
 use crate::job::Job;
 use crate::meta::{TaskMeta, now_nanos};
 use crate::owner::Owner;
@@ -66,12 +67,11 @@ impl Local {
     ) -> Rc<Local> {
         let driver = driver.unwrap_or_else(|| Box::new(ThreadParker::new()));
         let shared = Arc::new(Shared {
-            remote: Mutex::new(Remote {
+            inbox: Inbox::new(Remote {
                 queue: VecDeque::new(),
                 main_woken: false,
                 closed: false,
             }),
-            remote_pending: AtomicBool::new(false),
             unparker: driver.unparker(),
             config,
             spawns_refused: AtomicBool::new(false),
@@ -177,17 +177,15 @@ impl Local {
 
     /// Moves wake-ups from other threads into the ready queue. True if any arrived.
     pub(super) fn drain_remote(&self) -> bool {
-        if !self.shared.remote_pending.load(Ordering::Acquire) {
+        if !self.shared.inbox.has_posts() {
             return false;
         }
-        let (queue, main) = {
-            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
-            self.shared.remote_pending.store(false, Ordering::Relaxed);
+        let (queue, main) = self.shared.inbox.take(|remote| {
             (
                 std::mem::take(&mut remote.queue),
                 std::mem::replace(&mut remote.main_woken, false),
             )
-        };
+        });
         let any = main || !queue.is_empty();
         self.ready
             .borrow_mut()

@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::Location;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::Wake;
 
 use async_task::Runnable;
@@ -13,14 +13,14 @@ use corio_core::{SpawnError, Unparker};
 
 use super::event_loop::Entry;
 use crate::config::Config;
+use crate::inbox::{Inbox, Posted};
 use crate::meta::TaskMeta;
 use crate::task_handle::Task;
 use crate::wrapper::TaskFuture;
 
 /// The part of a loop other threads touch: the queue their wake-ups land in.
 pub(crate) struct Shared {
-    pub(super) remote: Mutex<Remote>,
-    pub(super) remote_pending: AtomicBool,
+    pub(super) inbox: Inbox<Remote>,
     pub(super) unparker: Unparker,
     pub(super) config: Config,
     /// No more spawns from other threads are taken: set when shutdown begins (a spawn then
@@ -50,9 +50,7 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        if self.spawns_refused.load(Ordering::Acquire)
-            || self.remote.lock().unwrap_or_else(|e| e.into_inner()).closed
-        {
+        if self.spawns_refused.load(Ordering::Acquire) || self.inbox.lock().closed {
             return Err(SpawnError::shutdown());
         }
         let meta = TaskMeta::new(name, location);
@@ -90,16 +88,23 @@ impl Shared {
     }
 
     pub(super) fn push_remote(&self, runnable: Runnable<TaskMeta>) {
-        let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
-        if remote.closed {
-            drop(remote);
-            crate::job::orphan(runnable, "the event loop is closed");
-            return;
+        let mut runnable = Some(runnable);
+        let posted = self.inbox.post(|remote| {
+            if remote.closed {
+                return false;
+            }
+            remote.queue.extend(runnable.take());
+            true
+        });
+        match posted {
+            Posted::Unpark => self.unparker.unpark(),
+            Posted::Queued => {}
+            Posted::Refused => {
+                if let Some(r) = runnable {
+                    crate::job::orphan(r, "the event loop is closed");
+                }
+            }
         }
-        remote.queue.push_back(runnable);
-        self.remote_pending.store(true, Ordering::Release);
-        drop(remote);
-        self.unparker.unpark();
     }
 
     pub(super) fn wake_main(self: &Arc<Self>) {
@@ -111,11 +116,13 @@ impl Shared {
             _ => false,
         });
         if !queued_locally {
-            let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
-            remote.main_woken = true;
-            self.remote_pending.store(true, Ordering::Release);
-            drop(remote);
-            self.unparker.unpark();
+            let posted = self.inbox.post(|remote| {
+                remote.main_woken = true;
+                true
+            });
+            if posted == Posted::Unpark {
+                self.unparker.unpark();
+            }
         }
     }
 }

@@ -25,12 +25,12 @@ impl Local {
         if clean {
             // Both shutdown paths closed the remote queue.
             if self.remote_closed.replace(false) {
-                let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+                let mut remote = self.shared.inbox.lock();
                 remote.closed = false;
                 remote.main_woken = false;
             }
             self.shared.spawns_refused.store(false, Ordering::Release);
-            self.shared.remote_pending.store(false, Ordering::Relaxed);
+            self.shared.inbox.forget_posts();
             self.main_queued.set(false);
             self.shutting_down.store(false, Ordering::Relaxed);
             self.closed.set(false);
@@ -50,7 +50,7 @@ impl Local {
         if self.active.borrow().is_empty()
             && self.ready.borrow().is_empty()
             && Arc::strong_count(&self.shared) == 1
-            && !self.shared.remote_pending.load(Ordering::Acquire)
+            && !self.shared.inbox.has_posts()
         {
             self.shutting_down.store(true, Ordering::Relaxed);
             self.closed.set(true);
@@ -79,7 +79,7 @@ impl Local {
         loop {
             let busy = !self.active.borrow().is_empty()
                 || !self.ready.borrow().is_empty()
-                || self.shared.remote_pending.load(Ordering::Acquire);
+                || self.shared.inbox.has_posts();
             if !busy || quiet_passes >= 3 {
                 break;
             }
@@ -99,7 +99,7 @@ impl Local {
         self.closed.set(true);
         self.remote_closed.set(true);
         let leftover = {
-            let mut remote = self.shared.remote.lock().unwrap_or_else(|e| e.into_inner());
+            let mut remote = self.shared.inbox.lock();
             remote.closed = true;
             std::mem::take(&mut remote.queue)
         };
