@@ -10,7 +10,7 @@ use corio_core::Elapsed;
 use corio_timer::Sleep;
 use futures_core::{FusedStream, Stream};
 
-use crate::ready::PollSet;
+use corio_future_set::FutureSet;
 
 /// asyncio.as_completed: runs the futures concurrently and yields their outputs **in
 /// completion order**, as a [`Stream`].
@@ -51,8 +51,13 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
+    let futures = futures.into_iter();
+    let mut set = FutureSet::new();
+    set.reserve(futures.size_hint().0);
+    let total = futures.map(|f| set.push(f)).count();
     AsCompleted {
-        set: PollSet::new(futures.into_iter().map(Box::pin)),
+        set,
+        total,
         wait: corio_core::callgraph::WaitSlot::new(),
     }
 }
@@ -71,7 +76,9 @@ where
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct AsCompleted<F> {
-    set: PollSet<Pin<Box<F>>>,
+    set: FutureSet<F>,
+    /// How many futures were given.
+    total: usize,
     /// The call graph's record; the futures' waits nest under it.
     wait: corio_core::callgraph::WaitSlot,
 }
@@ -83,7 +90,7 @@ impl<F> AsCompleted<F> {
     ///
     /// See [`AsCompleted`].
     pub fn len(&self) -> usize {
-        self.set.live()
+        self.set.len()
     }
 
     /// Whether every output has been yielded.
@@ -95,7 +102,7 @@ impl<F> AsCompleted<F> {
     /// assert!(s.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.set.live() == 0
+        self.set.is_empty()
     }
 }
 
@@ -107,14 +114,14 @@ impl<F: Future> Stream for AsCompleted<F> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<F::Output>> {
         let this = &mut *self;
         this.set.begin_poll(cx);
-        let (live, len) = (this.set.live(), this.set.len());
+        let (live, len) = (this.set.len(), this.total);
         let frame = this
             .wait
             .frame(|| crate::gather::describe("as_completed", live, len));
         let out = this.set.poll_next(cx).map(|o| o.map(|(_, out)| out));
         drop(frame);
         if out.is_pending() {
-            let (live, len) = (this.set.live(), this.set.len());
+            let (live, len) = (this.set.len(), this.total);
             this.wait
                 .pending(|| crate::gather::describe("as_completed", live, len));
         } else {
@@ -124,20 +131,20 @@ impl<F: Future> Stream for AsCompleted<F> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.set.live(), Some(self.set.live()))
+        (self.set.len(), Some(self.set.len()))
     }
 }
 
 impl<F: Future> FusedStream for AsCompleted<F> {
     fn is_terminated(&self) -> bool {
-        self.set.live() == 0
+        self.set.is_empty()
     }
 }
 
 impl<F> fmt::Debug for AsCompleted<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsCompleted")
-            .field("remaining", &self.set.live())
+            .field("remaining", &self.set.len())
             .finish()
     }
 }
@@ -243,7 +250,7 @@ impl<F: Future> FusedStream for AsCompletedTimeout<F> {
 impl<F> fmt::Debug for AsCompletedTimeout<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsCompletedTimeout")
-            .field("remaining", &self.inner.set.live())
+            .field("remaining", &self.inner.set.len())
             .field("deadline", &self.sleep.as_ref().map(|s| s.deadline()))
             .field("ended", &self.ended)
             .finish()

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::ready::PollSet;
+use corio_future_set::FutureSet;
 
 /// asyncio.gather: runs every future concurrently and resolves to their outputs **in input
 /// order**, whatever order they complete in.
@@ -52,10 +52,17 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    let set = PollSet::new(futures.into_iter().map(Box::pin));
-    let mut outputs = Vec::with_capacity(set.len());
-    outputs.resize_with(set.len(), || None);
+    let futures = futures.into_iter();
+    let mut set = FutureSet::new();
+    set.reserve(futures.size_hint().0);
+    let outputs = futures
+        .map(|f| {
+            set.push(f);
+            None
+        })
+        .collect::<Vec<_>>();
     Gather {
+        total: outputs.len(),
         set,
         outputs,
         wait: corio_core::callgraph::WaitSlot::new(),
@@ -75,7 +82,9 @@ where
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<F: Future> {
-    set: PollSet<Pin<Box<F>>>,
+    set: FutureSet<F>,
+    /// How many futures were gathered.
+    total: usize,
     outputs: Vec<Option<F::Output>>,
     /// The call graph's record; the children's waits nest under it.
     wait: corio_core::callgraph::WaitSlot,
@@ -88,7 +97,7 @@ impl<F: Future> Gather<F> {
     ///
     /// See [`Gather`].
     pub fn len(&self) -> usize {
-        self.set.len()
+        self.total
     }
 
     /// Whether no futures were gathered.
@@ -100,7 +109,7 @@ impl<F: Future> Gather<F> {
     /// assert!(g.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.set.len() == 0
+        self.total == 0
     }
 
     /// How many futures have not completed yet.
@@ -112,12 +121,12 @@ impl<F: Future> Gather<F> {
     /// assert_eq!(g.pending(), 1);
     /// ```
     pub fn pending(&self) -> usize {
-        self.set.live()
+        self.set.len()
     }
 }
 
-// The children are boxed and the outputs only moved, so the `Gather` never pins anything
-// in place.
+// The children are boxed (in the set's slots) and the outputs only moved, so the `Gather`
+// never pins anything in place.
 impl<F: Future> Unpin for Gather<F> {}
 
 impl<F: Future> Future for Gather<F> {
@@ -126,7 +135,7 @@ impl<F: Future> Future for Gather<F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         this.set.begin_poll(cx);
-        let (live, len) = (this.set.live(), this.set.len());
+        let (live, len) = (this.set.len(), this.total);
         let _frame = this.wait.frame(|| describe("gather", live, len));
         loop {
             match this.set.poll_next(cx) {
@@ -142,7 +151,7 @@ impl<F: Future> Future for Gather<F> {
                     );
                 }
                 Poll::Pending => {
-                    let (live, len) = (this.set.live(), this.set.len());
+                    let (live, len) = (this.set.len(), this.total);
                     this.wait.pending(|| describe("gather", live, len));
                     return Poll::Pending;
                 }
@@ -163,8 +172,8 @@ pub(crate) fn describe(
 impl<F: Future> fmt::Debug for Gather<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gather")
-            .field("len", &self.set.len())
-            .field("pending", &self.set.live())
+            .field("len", &self.total)
+            .field("pending", &self.set.len())
             .finish()
     }
 }

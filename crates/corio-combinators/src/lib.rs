@@ -37,6 +37,10 @@
 //! starve the loop, and a child that keeps waking itself is not re-polled within the same
 //! poll.
 //!
+//! That engine is the crate [corio-future-set](corio_future_set), which corio-stream's
+//! `buffer_unordered` and `buffered` share; these combinators use it with its default
+//! limit of 256 child polls per poll.
+//!
 //! # Examples
 //!
 //! ```
@@ -83,7 +87,6 @@ mod catch_unwind;
 mod gather;
 mod gather_settled;
 mod race;
-mod ready;
 mod select;
 mod shield;
 mod task_group;

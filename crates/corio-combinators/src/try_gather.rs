@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::ready::PollSet;
+use corio_future_set::FutureSet;
 
 /// asyncio.gather without return_exceptions: runs fallible futures concurrently and
 /// resolves to `Ok` with every value **in input order**, or to the **first** error.
@@ -44,10 +44,20 @@ where
     I: IntoIterator,
     I::Item: Future<Output = Result<T, E>>,
 {
-    let set = PollSet::new(futures.into_iter().map(Box::pin));
-    let mut values = Vec::with_capacity(set.len());
-    values.resize_with(set.len(), || None);
-    TryGather { set, values }
+    let futures = futures.into_iter();
+    let mut set = FutureSet::new();
+    set.reserve(futures.size_hint().0);
+    let values = futures
+        .map(|f| {
+            set.push(f);
+            None
+        })
+        .collect::<Vec<_>>();
+    TryGather {
+        total: values.len(),
+        set,
+        values,
+    }
 }
 
 /// The future of [`try_gather`]: every value in input order, or the first error.
@@ -60,7 +70,8 @@ where
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TryGather<F, T> {
-    set: PollSet<Pin<Box<F>>>,
+    set: FutureSet<F>,
+    total: usize,
     values: Vec<Option<T>>,
 }
 
@@ -99,8 +110,8 @@ where
 impl<F, T> fmt::Debug for TryGather<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TryGather")
-            .field("len", &self.set.len())
-            .field("pending", &self.set.live())
+            .field("len", &self.total)
+            .field("pending", &self.set.len())
             .finish()
     }
 }

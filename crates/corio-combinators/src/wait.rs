@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use corio_timer::Sleep;
 
-use crate::ready::PollSet;
+use corio_future_set::FutureSet;
 
 /// When [`wait`] returns (asyncio's `return_when`).
 ///
@@ -126,8 +126,13 @@ where
     I::Item: Future + Unpin,
     <I::Item as Future>::Output: Outcome,
 {
+    let futures = futures.into_iter();
+    let mut set = FutureSet::new();
+    set.reserve(futures.size_hint().0);
+    let total = futures.map(|f| set.push(f)).count();
     Wait {
-        set: PollSet::new(futures),
+        set,
+        total,
         return_when,
         is_failure: <<I::Item as Future>::Output as Outcome>::is_failure,
         done: Vec::new(),
@@ -221,8 +226,13 @@ where
     I: IntoIterator,
     I::Item: Future<Output = Result<Result<T, E>, J>> + Unpin,
 {
+    let futures = futures.into_iter();
+    let mut set = FutureSet::new();
+    set.reserve(futures.size_hint().0);
+    let total = futures.map(|f| set.push(f)).count();
     Wait {
-        set: PollSet::new(futures),
+        set,
+        total,
         return_when: ReturnWhen::FirstException,
         is_failure: |out| !matches!(out, Ok(Ok(_))),
         done: Vec::new(),
@@ -251,7 +261,9 @@ where
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Wait<F: Future> {
-    set: PollSet<F>,
+    set: FutureSet<F>,
+    /// How many futures were given.
+    total: usize,
     return_when: ReturnWhen,
     is_failure: fn(&F::Output) -> bool,
     done: Vec<(usize, F::Output)>,
@@ -308,9 +320,11 @@ impl<F: Future> Wait<F> {
     /// assert_eq!(w.pending(), 1);
     /// ```
     pub fn pending(&self) -> usize {
-        self.set.live()
+        self.set.len()
     }
+}
 
+impl<F: Future + Unpin> Wait<F> {
     fn finish(&mut self) -> WaitResult<F> {
         let pending = self
             .set
@@ -339,7 +353,7 @@ where
             this.sleep = Some(corio_timer::sleep(d));
         }
         this.set.begin_poll(cx);
-        let (live, len) = (this.set.live(), this.set.len());
+        let (live, len) = (this.set.len(), this.total);
         let frame = this
             .wait
             .frame(|| crate::gather::describe("wait", live, len));
@@ -359,7 +373,7 @@ where
             }
         }
         drop(frame);
-        let (live, len) = (this.set.live(), this.set.len());
+        let (live, len) = (this.set.len(), this.total);
         this.wait
             .pending(|| crate::gather::describe("wait", live, len));
         // Every future found complete in this poll is in `done` (asyncio's
@@ -381,7 +395,7 @@ impl<F: Future> fmt::Debug for Wait<F> {
         f.debug_struct("Wait")
             .field("return_when", &self.return_when)
             .field("done", &self.done.len())
-            .field("pending", &self.set.live())
+            .field("pending", &self.set.len())
             .field("timeout", &self.sleep.as_ref().map(|s| s.deadline()))
             .finish()
     }

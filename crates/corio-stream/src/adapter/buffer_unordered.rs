@@ -5,7 +5,9 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use crate::set::{self, Set};
+use corio_future_set::FutureSet;
+
+use crate::set;
 
 pin_project_lite::pin_project! {
     /// The stream of [`StreamExt::buffer_unordered`](crate::StreamExt::buffer_unordered):
@@ -38,7 +40,7 @@ pin_project_lite::pin_project! {
     {
         #[pin]
         stream: S,
-        set: Set<S::Item>,
+        set: FutureSet<S::Item>,
         limit: usize,
         stream_done: bool,
     }
@@ -53,7 +55,7 @@ where
         assert!(limit > 0, "buffer_unordered: the limit must be at least 1");
         BufferUnordered {
             stream,
-            set: Set::default(),
+            set: set::new(),
             limit,
             stream_done: false,
         }
@@ -100,6 +102,7 @@ where
         set::pull(this.stream, cx, this.stream_done, room, |fut| {
             this.set.push(fut);
         });
+        this.set.begin_poll(cx);
         match this.set.poll_next(cx) {
             Poll::Ready(Some((_, out))) => Poll::Ready(Some(out)),
             Poll::Ready(None) if *this.stream_done => Poll::Ready(None),

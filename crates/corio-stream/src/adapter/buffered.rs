@@ -6,7 +6,9 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use crate::set::{self, Set};
+use corio_future_set::FutureSet;
+
+use crate::set;
 
 pin_project_lite::pin_project! {
     /// The stream of [`StreamExt::buffered`](crate::StreamExt::buffered): runs up to `n`
@@ -37,7 +39,7 @@ pin_project_lite::pin_project! {
     {
         #[pin]
         stream: S,
-        set: Set<S::Item>,
+        set: FutureSet<S::Item>,
         // The input position of the future in each slot of the set.
         positions: Vec<u64>,
         // Outputs by input position, starting at `head`; `None` while still running.
@@ -57,7 +59,7 @@ where
         assert!(limit > 0, "buffered: the limit must be at least 1");
         Buffered {
             stream,
-            set: Set::default(),
+            set: set::new(),
             positions: Vec::new(),
             window: VecDeque::new(),
             head: 0,
@@ -125,6 +127,7 @@ where
                 *this.head += 1;
                 return Poll::Ready(this.window.pop_front().flatten());
             }
+            this.set.begin_poll(cx);
             match this.set.poll_next(cx) {
                 Poll::Ready(Some((slot, out))) => {
                     let at = (this.positions[slot] - *this.head) as usize;

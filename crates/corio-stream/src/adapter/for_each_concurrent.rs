@@ -6,7 +6,9 @@ use std::task::{Context, Poll};
 use corio_core::coop;
 use futures_core::Stream;
 
-use crate::set::{Set, YIELD_AFTER};
+use corio_future_set::FutureSet;
+
+use crate::set::{self, YIELD_AFTER};
 
 pin_project_lite::pin_project! {
     /// The future of
@@ -33,7 +35,7 @@ pin_project_lite::pin_project! {
         #[pin]
         stream: S,
         f: F,
-        set: Set<Fut>,
+        set: FutureSet<Fut>,
         limit: usize,
         stream_done: bool,
     }
@@ -51,7 +53,7 @@ where
         ForEachConcurrent {
             stream,
             f,
-            set: Set::default(),
+            set: set::new(),
             limit,
             stream_done: false,
         }
@@ -89,6 +91,7 @@ where
                     Poll::Pending => break,
                 }
             }
+            this.set.begin_poll(cx);
             match this.set.poll_next(cx) {
                 Poll::Ready(Some(_)) => {
                     finished += 1;
