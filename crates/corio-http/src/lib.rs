@@ -93,6 +93,7 @@ mod request;
 mod response;
 mod send;
 pub mod server;
+mod stop;
 mod tls;
 
 pub use client::{Client, ClientBuilder, RequestBuilder};

@@ -35,6 +35,7 @@ use hyper::service::service_fn;
 use hyper_util::server::conn::auto;
 
 use crate::error::Error;
+use crate::stop::{Signal, StopSignals};
 use crate::tls::Identity;
 
 /// An incoming request, as the handler receives it.
@@ -338,8 +339,7 @@ impl Server {
         B::Error: Into<Box<dyn StdError + Send + Sync>>,
     {
         let shared = Arc::new(Shared {
-            stopping: AtomicBool::new(false),
-            forced: AtomicBool::new(false),
+            signals: StopSignals::default(),
             active: AtomicUsize::new(0),
             changed: Event::new(),
             accept_done: AtomicBool::new(false),
@@ -456,15 +456,14 @@ struct StopOnDrop(Arc<Shared>);
 
 impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        self.0.stopping.store(true, Ordering::SeqCst);
-        self.0.forced.store(true, Ordering::SeqCst);
+        self.0.signals.raise(Signal::CutOff);
         self.0.changed.notify(usize::MAX);
     }
 }
 
 struct Shared {
-    stopping: AtomicBool,
-    forced: AtomicBool,
+    /// What every connection task watches.
+    signals: StopSignals,
     accept_done: AtomicBool,
     active: AtomicUsize,
     changed: Event,
@@ -539,7 +538,7 @@ impl ServerHandle {
     /// See [`Server`].
     pub async fn shutdown(self, grace: Duration) -> usize {
         let s = &self.shared;
-        s.stopping.store(true, Ordering::SeqCst);
+        s.signals.raise(Signal::Stop);
         s.changed.notify(usize::MAX);
         let drained = s.until(|s| {
             s.accept_done.load(Ordering::SeqCst) && s.active.load(Ordering::SeqCst) == 0
@@ -548,7 +547,7 @@ impl ServerHandle {
             return 0;
         }
         let cut = s.active.load(Ordering::SeqCst);
-        s.forced.store(true, Ordering::SeqCst);
+        s.signals.raise(Signal::CutOff);
         s.changed.notify(usize::MAX);
         s.until(|s| s.active.load(Ordering::SeqCst) == 0).await;
         cut
@@ -560,7 +559,7 @@ impl fmt::Debug for ServerHandle {
         f.debug_struct("ServerHandle")
             .field("addr", &self.addr)
             .field("connections", &self.connections())
-            .field("stopping", &self.shared.stopping.load(Ordering::SeqCst))
+            .field("stopping", &self.shared.signals.is_raised(Signal::Stop))
             .finish()
     }
 }
@@ -600,14 +599,14 @@ where
         if max != 0 {
             shared
                 .until(|s| {
-                    s.stopping.load(Ordering::SeqCst) || s.active.load(Ordering::SeqCst) < max
+                    s.signals.is_raised(Signal::Stop) || s.active.load(Ordering::SeqCst) < max
                 })
                 .await;
         }
-        if shared.stopping.load(Ordering::SeqCst) {
+        if shared.signals.is_raised(Signal::Stop) {
             break;
         }
-        let stop = shared.until(|s| s.stopping.load(Ordering::SeqCst));
+        let stop = shared.signals.watch(Signal::Stop);
         let accepted = match select(pin!(server.listener.accept()), pin!(stop)).await {
             Either::Left((r, _)) => r,
             Either::Right(_) => break,
@@ -695,11 +694,11 @@ async fn drive<S, H, F, B>(
         async move { Ok::<_, Infallible>(fut.await) }
     });
     let mut conn = pin!(builder.serve_connection(CorioIo::new(io), service));
-    let stopping = shared.until(|s| s.stopping.load(Ordering::SeqCst));
+    let stopping = shared.signals.watch(Signal::Stop);
     match select(conn.as_mut(), pin!(stopping)).await {
         Either::Left(_) => return,
         Either::Right(_) => conn.as_mut().graceful_shutdown(),
     }
-    let forced = shared.until(|s| s.forced.load(Ordering::SeqCst));
+    let forced = shared.signals.watch(Signal::CutOff);
     let _ = select(conn, pin!(forced)).await;
 }

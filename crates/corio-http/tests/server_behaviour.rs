@@ -317,3 +317,56 @@ fn serve_until_a_signal() {
         assert_eq!(serving.await.unwrap(), 0);
     });
 }
+
+/// A connection closing must not wake the server's other connections: with 100 idle
+/// keep-alive connections open, 50 connections opening and closing cost a handful of task
+/// polls each. (The stop signal the connections watch was once the server's change event,
+/// which every close notified: each close polled every idle connection, 5 000 polls here.)
+#[test]
+fn closing_connections_does_not_wake_the_idle_ones() {
+    let ex = corio_executor::Builder::new()
+        .driver(|_| {
+            Box::new(corio_timer::TimerDriver::new(
+                corio_net::IoDriver::new().unwrap(),
+            ))
+        })
+        .build_local();
+    ex.block_on(async {
+        let server = Server::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .serve(|_req| async { corio_http::server::text("ok") });
+        let addr = server.local_addr();
+        let until_connections = |n: usize| {
+            let server = &server;
+            async move {
+                for _ in 0..2000 {
+                    if server.connections() == n {
+                        return;
+                    }
+                    corio_timer::sleep(Duration::from_millis(1)).await;
+                }
+                panic!("{} connections, expected {n}", server.connections());
+            }
+        };
+        let mut idle = Vec::new();
+        for _ in 0..100 {
+            idle.push(TcpStream::connect(addr).await.unwrap());
+        }
+        until_connections(100).await;
+        let before = ex.metrics().polls;
+        for _ in 0..50 {
+            let s = TcpStream::connect(addr).await.unwrap();
+            until_connections(101).await;
+            drop(s);
+            until_connections(100).await;
+        }
+        let polls = ex.metrics().polls - before;
+        assert!(
+            polls < 1500,
+            "50 connections opening and closing beside 100 idle ones took {polls} task polls"
+        );
+        drop(idle);
+        assert_eq!(server.shutdown(Duration::from_secs(5)).await, 0);
+    });
+}
