@@ -7,16 +7,13 @@ use std::time::Duration;
 
 use crate::handle::TimerHandle;
 
-#[cfg(doc)]
-use crate::TimerDriver;
-
 /// Moves the current thread's paused clock forward by `duration`, fires the timers then
 /// due, and yields once to the loop so that their tasks run before the caller continues.
 ///
 /// # Panics
 ///
 /// When polled on a thread whose current timer is not paused (see
-/// [`TimerDriver::new_paused`]).
+/// [`TimerDriver::new_paused`](crate::TimerDriver::new_paused)).
 ///
 /// # Cancel safety
 ///

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use corio_core::{SpawnError, SpawnedTask};
 
-use crate::sleep_until;
+use crate::sleep::sleep_until;
 
 /// Runs `callback` on the current loop after `delay` (asyncio's `loop.call_later`).
 ///

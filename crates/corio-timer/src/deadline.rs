@@ -13,6 +13,7 @@ use pin_project_lite::pin_project;
 use crate::clock;
 use crate::sleep::{Sleep, sleep_until};
 use crate::sync::{Arc, Mutex, lock};
+use crate::ticks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -140,7 +141,7 @@ impl Deadline {
     /// assert!(scope.when().is_some());
     /// ```
     pub fn after(duration: Duration) -> Deadline {
-        Deadline::at(Some(clock::deadline_after(clock::now(), duration)))
+        Deadline::at(Some(ticks::deadline_after(clock::now(), duration)))
     }
 
     /// A scope that expires at `when`, or never (`None`) (asyncio.timeout_at).

@@ -2,16 +2,17 @@
 //! paused virtual one.
 
 use std::fmt;
-use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use corio_core::{Driver, Enter, Entry, Unparker};
 
 use crate::clock;
-use crate::current;
+use crate::context;
 use crate::handle::TimerHandle;
 use crate::shared::Shared;
+use crate::sleep::sleep_until;
 use crate::sync::{Arc, Ordering};
+use crate::turn::Turn;
 
 /// A [`Driver`] that adds a timer wheel on top of another driver (`D`, usually a
 /// [`ThreadParker`](corio_core::ThreadParker) or an I/O reactor).
@@ -77,11 +78,8 @@ use crate::sync::{Arc, Ordering};
 /// assert!(sleep.is_elapsed());
 /// ```
 pub struct TimerDriver<D: Driver> {
-    inner: D,
-    shared: Arc<Shared>,
-    wake: Vec<Waker>,
-    /// Whether the last park fired a timer or the layer below woke a task.
-    woke: bool,
+    /// The wheel and the driver below, and the work of each park.
+    turn: Turn<D>,
     /// What `entry` hands out: this timer around the inner driver's entry. Made once, so
     /// entering costs a reference count, not an allocation.
     entry: Entry,
@@ -90,13 +88,30 @@ pub struct TimerDriver<D: Driver> {
 /// The [`Enter`] of a [`TimerDriver`]: the inner driver's entry, and this timer as the
 /// thread's current one inside it.
 struct TimerEntry {
-    handle: TimerHandle,
+    shared: Arc<Shared>,
     inner: Entry,
 }
 
 impl Enter for TimerEntry {
     fn scope(&self, f: &mut dyn FnMut()) {
-        self.inner.scope(|| current::scoped(&self.handle, f));
+        self.inner
+            .scope(|| context::scoped(&self.shared, &LOOP_CLOCK, f));
+    }
+}
+
+/// The timer current on this thread, as corio-core's clock hook: time and sleeps of
+/// whichever timer driver is entered where it is asked (the paused virtual clock too).
+struct LoopClock;
+
+static LOOP_CLOCK: LoopClock = LoopClock;
+
+impl corio_core::time::Clock for LoopClock {
+    fn now(&self) -> Instant {
+        clock::now()
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> corio_core::BoxFuture<()> {
+        Box::pin(sleep_until(deadline))
     }
 }
 
@@ -139,20 +154,12 @@ impl<D: Driver> TimerDriver<D> {
     }
 
     fn build(inner: D, paused: bool) -> Self {
-        let shared = Arc::new(Shared::new(paused, inner.unparker()));
+        let turn = Turn::new(inner, paused);
         let entry = Entry::new(std::sync::Arc::new(TimerEntry {
-            handle: TimerHandle {
-                shared: shared.clone(),
-            },
-            inner: inner.entry(),
+            shared: turn.shared.clone(),
+            inner: turn.inner.entry(),
         }));
-        TimerDriver {
-            inner,
-            shared,
-            wake: Vec::new(),
-            woke: false,
-            entry,
-        }
+        TimerDriver { turn, entry }
     }
 
     /// A handle to this driver's wheel and clock, usable from any thread.
@@ -167,7 +174,7 @@ impl<D: Driver> TimerDriver<D> {
     /// ```
     pub fn handle(&self) -> TimerHandle {
         TimerHandle {
-            shared: self.shared.clone(),
+            shared: self.turn.shared.clone(),
         }
     }
 
@@ -181,7 +188,7 @@ impl<D: Driver> TimerDriver<D> {
     /// let _parker: &ThreadParker = driver.inner();
     /// ```
     pub fn inner(&self) -> &D {
-        &self.inner
+        &self.turn.inner
     }
 
     /// The driver below this one, mutably.
@@ -194,120 +201,21 @@ impl<D: Driver> TimerDriver<D> {
     /// let _parker: &mut ThreadParker = driver.inner_mut();
     /// ```
     pub fn inner_mut(&mut self) -> &mut D {
-        &mut self.inner
-    }
-
-    fn wake_all(&mut self) {
-        self.woke = !self.wake.is_empty() || self.inner.woke_tasks();
-        for w in self.wake.drain(..) {
-            w.wake();
-        }
-    }
-
-    fn park_real(&mut self, timeout: Option<Duration>) {
-        let wait = if timeout == Some(Duration::ZERO) {
-            timeout
-        } else {
-            let mut st = self.shared.lock();
-            match st.wheel.next_expiration() {
-                None => {
-                    st.sleeping_until = u64::MAX;
-                    timeout
-                }
-                Some(tick) => match self.shared.clock.instant_of_tick(tick) {
-                    None => {
-                        st.sleeping_until = u64::MAX;
-                        timeout
-                    }
-                    Some(at) => {
-                        let left = at.saturating_duration_since(Instant::now());
-                        if !left.is_zero() {
-                            st.sleeping_until = tick;
-                        }
-                        Some(timeout.map_or(left, |t| t.min(left)))
-                    }
-                },
-            }
-        };
-        self.inner.park(wait);
-        let wall = Instant::now();
-        clock::set_turn_now(Some(wall));
-        let now = self.shared.clock.tick_of_now(wall);
-        let mut st = self.shared.lock();
-        st.sleeping_until = 0;
-        st.wheel.advance(now, &mut self.wake);
-        drop(st);
-        self.wake_all();
-    }
-
-    fn park_paused(&mut self, timeout: Option<Duration>) {
-        // Let the layer below process what is ready (I/O, wake-ups), without waiting.
-        self.inner.park(Some(Duration::ZERO));
-        let clock = &self.shared.clock;
-        let mut st = self.shared.lock();
-        let now = clock.tick_of_now(clock.now());
-        let fired = st.wheel.advance(now, &mut self.wake);
-        // The loop is idle only if the layer below woke nobody either: a reply that just
-        // arrived on a socket must run before virtual time jumps past its timeout.
-        let idle = timeout != Some(Duration::ZERO) && !self.inner.woke_tasks();
-        if fired == 0 && idle {
-            // The loop is idle: jump to the next deadline instead of sleeping.
-            let limit = timeout.map(|t| {
-                clock
-                    .offset_nanos()
-                    .saturating_add(clock::duration_nanos(t))
-            });
-            let mut jumped = false;
-            while let Some(next) = st.wheel.next_expiration() {
-                jumped = true;
-                let target = clock::ticks_to_nanos(next);
-                if let Some(limit) = limit.filter(|&l| l < target) {
-                    clock.set_offset_nanos(limit);
-                    let now = clock.tick_of_now(clock.now());
-                    st.wheel.advance(now, &mut self.wake);
-                    break;
-                }
-                clock.set_offset_nanos(target);
-                if st.wheel.advance(next, &mut self.wake) > 0 {
-                    break;
-                }
-                // Only cascaded: the exact deadline is now known; go on.
-            }
-            if !jumped {
-                // No timer to jump to: really wait, for a wake-up from another thread.
-                st.sleeping_until = u64::MAX;
-                drop(st);
-                self.inner.park(timeout);
-                let mut st = self.shared.lock();
-                st.sleeping_until = 0;
-                // A timer may have been registered (and be due) meanwhile.
-                let now = clock.tick_of_now(clock.now());
-                st.wheel.advance(now, &mut self.wake);
-                drop(st);
-                self.wake_all();
-                return;
-            }
-        }
-        drop(st);
-        self.wake_all();
+        &mut self.turn.inner
     }
 }
 
 impl<D: Driver> Driver for TimerDriver<D> {
     fn park(&mut self, timeout: Option<Duration>) {
-        if self.shared.clock.is_paused() {
-            self.park_paused(timeout)
-        } else {
-            self.park_real(timeout)
-        }
+        self.turn.park(timeout);
     }
 
     fn unparker(&self) -> Unparker {
-        self.inner.unparker()
+        self.turn.inner.unparker()
     }
 
     fn woke_tasks(&self) -> bool {
-        self.woke
+        self.turn.woke()
     }
 
     fn entry(&self) -> Entry {
@@ -318,14 +226,14 @@ impl<D: Driver> Driver for TimerDriver<D> {
 impl<D: Driver> Drop for TimerDriver<D> {
     fn drop(&mut self) {
         // The wheel outlives the driver while sleeps hold it: tell them to move.
-        self.shared.dropped.store(true, Ordering::Release);
+        self.turn.shared.dropped.store(true, Ordering::Release);
     }
 }
 
 impl<D: Driver + fmt::Debug> fmt::Debug for TimerDriver<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimerDriver")
-            .field("inner", &self.inner)
+            .field("inner", &self.turn.inner)
             .field("handle", &self.handle())
             .finish()
     }

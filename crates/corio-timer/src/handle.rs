@@ -3,18 +3,15 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::clock;
-use crate::current;
+use crate::context;
 use crate::shared::Shared;
 use crate::sleep::Sleep;
 use crate::sync::Arc;
+use crate::ticks;
 
-#[cfg(doc)]
-use crate::TimerDriver;
-
-/// A thread-safe handle to a [`TimerDriver`]'s wheel and clock.
+/// A thread-safe handle to a [`TimerDriver`](crate::TimerDriver)'s wheel and clock.
 ///
-/// Get one from [`TimerDriver::handle`], or [`TimerHandle::current`] inside a loop.
+/// Get one from [`TimerDriver::handle`](crate::TimerDriver::handle), or [`TimerHandle::current`] inside a loop.
 ///
 /// # Examples
 ///
@@ -42,7 +39,7 @@ pub struct TimerHandle {
 
 impl TimerHandle {
     /// The current thread's timer: the one of the corio loop running here, or, outside any
-    /// loop with a [`TimerDriver`], the global fallback timer thread's (started on first
+    /// loop with a [`TimerDriver`](crate::TimerDriver), the global fallback timer thread's (started on first
     /// use).
     ///
     /// # Examples
@@ -52,10 +49,12 @@ impl TimerHandle {
     /// assert!(!corio_timer::TimerHandle::current().is_paused());
     /// ```
     pub fn current() -> TimerHandle {
-        Self::try_current().unwrap_or_else(|| current::fallback().clone())
+        TimerHandle {
+            shared: context::current(),
+        }
     }
 
-    /// The timer of the corio loop running on this thread, if it has a [`TimerDriver`].
+    /// The timer of the corio loop running on this thread, if it has a [`TimerDriver`](crate::TimerDriver).
     ///
     /// # Examples
     ///
@@ -63,7 +62,7 @@ impl TimerHandle {
     /// assert!(corio_timer::TimerHandle::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<TimerHandle> {
-        current::try_current()
+        context::try_current().map(|shared| TimerHandle { shared })
     }
 
     /// This timer's current time (virtual for a paused clock).
@@ -144,7 +143,7 @@ impl TimerHandle {
     pub fn sleep(&self, duration: Duration) -> Sleep {
         Sleep::new_in(
             Some(self.shared.clone()),
-            clock::deadline_after(self.now(), duration),
+            ticks::deadline_after(self.now(), duration),
         )
     }
 
@@ -191,7 +190,7 @@ impl TimerHandle {
             clock.set_offset_nanos(
                 clock
                     .offset_nanos()
-                    .saturating_add(clock::duration_nanos(duration)),
+                    .saturating_add(ticks::duration_nanos(duration)),
             );
             let now = clock.tick_of_now(clock.now());
             st.wheel.advance(now, &mut wake);

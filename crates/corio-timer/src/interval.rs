@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::clock;
 use crate::sleep::{Sleep, sleep_until};
+use crate::ticks;
 
 /// What an [`Interval`] does when ticks were missed (the task took longer than a period
 /// to come back to [`tick`](Interval::tick), or the loop was busy).
@@ -246,7 +247,7 @@ impl Interval {
 }
 
 fn add(t: Instant, d: Duration) -> Instant {
-    clock::deadline_after(t, d)
+    ticks::deadline_after(t, d)
 }
 
 impl fmt::Debug for Interval {

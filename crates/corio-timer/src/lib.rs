@@ -60,19 +60,36 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
-mod advance;
-mod call_later;
+// The modules form a ladder (scripts/check_ladder.py): each imports only from its own
+// rung or lower ones, and no two on one rung import each other.
+//
+// rung 0: the loom shim; the timing wheel itself.
+mod sync;
+mod wheel;
+// rung 1: a driver's clock (real or paused), ticks, saturating deadlines, turn time.
+mod ticks;
+// rung 2: what a driver shares with its handles and timers: clock, wheel, liveness.
+mod shared;
+// rung 3: one park of the timer layer: wait below until the next deadline, fire.
+mod turn;
+// rung 4: the global fallback timer thread, for timers polled outside any loop.
+mod fallback;
+// rung 5: the thread's current timer, its scoped entry, where a timer moves to.
+mod context;
+// rung 6: `clock::now`, the time the timers of this thread see.
 pub mod clock;
-mod current;
-mod deadline;
-mod driver;
+// rung 7: `Sleep`, the one timer future everything else is built on.
+mod sleep;
+// rung 8: the handle, and the futures built on `Sleep`.
+mod call_later;
 mod handle;
 mod interval;
-mod shared;
-mod sleep;
-mod sync;
 mod timeout;
-mod wheel;
+// rung 9: the driver and its entry (which installs the clock hook), `Deadline` (a
+// reschedulable timeout), `advance`.
+mod advance;
+mod deadline;
+mod driver;
 
 pub use advance::{Advance, advance};
 pub use call_later::{CallbackHandle, call_at, call_later};

@@ -3,8 +3,8 @@
 
 use corio_core::Unparker;
 
-use crate::clock::Clock;
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, lock};
+use crate::ticks::Clock;
 use crate::wheel::Wheel;
 
 /// The state a driver shares with its handles and with every registered timer.

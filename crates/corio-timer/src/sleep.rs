@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use corio_core::coop;
 
-use crate::clock::{self, NEVER_TICKS};
-use crate::current;
-use crate::handle::TimerHandle;
+use crate::clock;
+use crate::context;
 use crate::shared::Shared;
 use crate::sync::Arc;
+use crate::ticks::{self, NEVER_TICKS};
 use crate::wheel::EntryPoll;
 
 const NO_KEY: u32 = u32::MAX;
@@ -52,7 +52,7 @@ const NO_KEY: u32 = u32::MAX;
 /// futures::executor::block_on(sleep(Duration::from_millis(1)));
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    Sleep::new_in(None, clock::deadline_after(clock::now(), duration))
+    Sleep::new_in(None, ticks::deadline_after(clock::now(), duration))
 }
 
 /// Waits until `deadline` (an instant of [`clock::now`](crate::clock::now)'s clock).
@@ -241,7 +241,7 @@ impl Sleep {
                 .shared
                 .as_ref()
                 .expect("registered sleep without a wheel");
-            if let Some(home) = current::rehome(shared, self.pinned) {
+            if let Some(home) = context::rehome(shared, self.pinned) {
                 // Leave a wheel nobody turns for the one polling us (see `rehome`).
                 let fired = {
                     let mut st = shared.lock();
@@ -273,7 +273,7 @@ impl Sleep {
         if let Some(home) = self
             .shared
             .as_ref()
-            .and_then(|s| current::rehome(s, self.pinned))
+            .and_then(|s| context::rehome(s, self.pinned))
         {
             self.shared = Some(home);
         }
@@ -284,7 +284,7 @@ impl Sleep {
     fn register(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let shared = match &self.shared {
             Some(s) => s,
-            None => self.shared.insert(TimerHandle::current().shared),
+            None => self.shared.insert(context::current()),
         };
         let now = shared.clock.now();
         if now >= self.deadline {

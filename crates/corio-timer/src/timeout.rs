@@ -11,6 +11,7 @@ use pin_project_lite::pin_project;
 
 use crate::clock;
 use crate::sleep::{Sleep, sleep_until};
+use crate::ticks;
 
 /// asyncio.timeout / wait_for: runs `future`, giving up after `duration`.
 ///
@@ -152,7 +153,7 @@ impl<F> Timeout<F> {
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
         match self.after_first_poll {
-            Some(d) => Some(clock::deadline_after(clock::now(), d)),
+            Some(d) => Some(ticks::deadline_after(clock::now(), d)),
             None => self.when,
         }
     }
@@ -230,7 +231,7 @@ impl<F: Future> Future for Timeout<F> {
         if let Some(d) = this.after_first_poll.take() {
             // Counted from the start of this loop turn (a cached time, no clock call), so
             // time the first poll itself spent blocking counts, as in asyncio.
-            let deadline = clock::deadline_after(clock::turn_now(), d);
+            let deadline = ticks::deadline_after(clock::turn_now(), d);
             *this.when = Some(deadline);
             *this.sleep = Some(sleep_until(deadline));
         }
