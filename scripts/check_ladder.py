@@ -2,7 +2,7 @@
 """Checks that a crate's modules form the ladder its lib.rs declares.
 
 Usage: check_ladder.py [CRATE ...]; without arguments, every crate that declares a
-ladder: corio-executor and corio-timer (DESIGN.md, "Structure inside a crate").
+ladder: corio-executor, corio-timer and corio-net (DESIGN.md, "Structure inside a crate").
 
 lib.rs groups its `mod` lines under `// rung N` comments. A module (with all its
 submodules) may import (`crate::x`) only from modules of its own rung or lower ones, and
@@ -16,7 +16,7 @@ import re
 import sys
 
 CRATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates")
-DEFAULT_CRATES = ["corio-executor", "corio-timer"]
+DEFAULT_CRATES = ["corio-executor", "corio-timer", "corio-net"]
 
 
 class LadderError(Exception):

@@ -14,6 +14,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 
 use corio_core::coop;
 
+use crate::context;
 use crate::reactor::{Direction, Reactor, Source};
 
 /// A file descriptor registered in the current loop's reactor, for the descriptors this
@@ -92,7 +93,7 @@ impl<T: AsFd> AsyncFd<T> {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new(io: T) -> io::Result<AsyncFd<T>> {
-        let reactor = Reactor::current();
+        let reactor = context::current();
         let source = reactor.register(&io)?;
         Ok(AsyncFd {
             reactor,

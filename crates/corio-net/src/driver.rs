@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use corio_core::{Driver, Enter, Entry, ThreadParker, Unpark, Unparker};
 
-use crate::reactor::{self, Reactor};
+use crate::context;
+use crate::reactor::Reactor;
 
 /// A [`Driver`] that waits in the operating system's poller (epoll on Linux, kqueue on
 /// macOS and the BSDs, through the `mio` crate) and wakes the tasks whose sockets
@@ -136,11 +137,11 @@ impl Enter for IoEntry {
         impl Drop for Restore {
             fn drop(&mut self) {
                 if let Some(prev) = self.0.take() {
-                    reactor::set_current(prev);
+                    context::set_current(prev);
                 }
             }
         }
-        let _restore = Restore(Some(reactor::set_current(Some(self.0.clone()))));
+        let _restore = Restore(Some(context::set_current(Some(self.0.clone()))));
         f();
     }
 }
@@ -283,7 +284,7 @@ impl IoDriver {
     /// ```
     #[doc(hidden)]
     pub fn current_deadlines() -> usize {
-        Reactor::current().kept_deadlines()
+        context::current().kept_deadlines()
     }
 
     /// Whether an `IoDriver` is entered on this thread (otherwise sockets created here use
@@ -298,7 +299,7 @@ impl IoDriver {
     ///     .run(async { assert!(corio_net::IoDriver::is_entered()) });
     /// ```
     pub fn is_entered() -> bool {
-        reactor::has_current()
+        context::has_current()
     }
 }
 

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 
 use corio_core::coop;
 
+use crate::context;
 use crate::reactor::{Direction, Reactor, Source};
 
 /// `io` (set non-blocking) plus its registration; deregisters before `io` closes.
@@ -34,7 +35,7 @@ const NEVER: u64 = u64::MAX;
 impl<T: AsFd> Registered<T> {
     /// Registers `io`, which must already be non-blocking, in the current reactor.
     pub(crate) fn new(io: T) -> io::Result<Self> {
-        let reactor = Reactor::current();
+        let reactor = context::current();
         let source = reactor.register(&io)?;
         Ok(Registered {
             reactor,

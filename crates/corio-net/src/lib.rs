@@ -70,19 +70,32 @@
 //! and read it with `mdbook serve docs` (`cargo install --locked mdbook` first).
 #![forbid(unsafe_code)]
 
+// The modules form a ladder (scripts/check_ladder.py): each imports only from its own
+// rung or lower ones, and no two on one rung import each other.
+//
+// rung 0: leaves: address resolution, the call graph's wait records.
 mod addr;
+mod wait_record;
+// rung 1: the reactor: the poller, its sources, the deadlines it keeps off a corio loop.
+mod reactor;
+// rung 2: the thread's current reactor and the fallback one; deadlines (`Delay`).
+mod context;
+mod delay;
+// rung 3: the driver a loop turns; registered I/O, plain and `AsyncFd`.
 mod async_fd;
 mod driver;
 mod io;
-mod reactor;
-mod server;
+// rung 4: what the byte streams share (connect, timeouts); UDP.
 mod stream;
-mod streams;
-mod tcp;
 mod udp;
+// rung 5: TCP and Unix sockets.
+mod tcp;
 #[cfg(unix)]
 mod unix;
-mod wait_record;
+// rung 6: asyncio's stream reader and writer over TCP.
+mod streams;
+// rung 7: `start_server` and its `Server`.
+mod server;
 
 pub use async_fd::{AsyncFd, Interest, Ready};
 pub use driver::IoDriver;

@@ -1,5 +1,6 @@
-//! The reactor: one poller, the sources registered in it, a few deadlines, and the
-//! thread-local "current reactor" with its global fallback thread.
+//! The reactor: one poller, the sources registered in it, and the few deadlines it keeps
+//! for [`Delay`](crate::delay::Delay)s off a corio loop. Which reactor is current on a
+//! thread (and the global fallback one) is `context`'s job.
 //!
 //! # Readiness model
 //!
@@ -20,17 +21,15 @@
 //! Each direction of each source keeps its own list of wakers: a readable event wakes the
 //! tasks waiting to read that socket and nobody else.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
-use std::future::Future;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
@@ -64,7 +63,7 @@ pub(crate) struct Reactor {
     registry: Registry,
     waker: mio::Waker,
     sources: Mutex<Slab<Arc<Source>>>,
-    timers: Mutex<Timers>,
+    pub(crate) timers: Mutex<Timers>,
 }
 
 /// One registered file descriptor.
@@ -92,9 +91,9 @@ struct SourceState {
 /// at most about twice the live deadlines (a connect timeout of an hour under connection
 /// churn grew it without bound before).
 #[derive(Default)]
-struct Timers {
+pub(crate) struct Timers {
     heap: BinaryHeap<Reverse<(Instant, u64)>>,
-    wakers: HashMap<u64, Option<Waker>>,
+    pub(crate) wakers: HashMap<u64, Option<Waker>>,
     next_id: u64,
 }
 
@@ -110,15 +109,6 @@ impl Reactor {
             sources: Mutex::new(Slab::new()),
             timers: Mutex::new(Timers::default()),
         })
-    }
-
-    /// The reactor of the current thread's loop, or the global fallback one.
-    pub(crate) fn current() -> Arc<Reactor> {
-        CURRENT
-            .try_with(|c| c.borrow().clone())
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| fallback().clone())
     }
 
     /// Registers `io` (already non-blocking) for both directions.
@@ -326,7 +316,7 @@ impl Reactor {
         }
     }
 
-    fn add_timer(&self, when: Instant) -> u64 {
+    pub(crate) fn add_timer(&self, when: Instant) -> u64 {
         let mut t = lock(&self.timers);
         let id = t.next_id;
         t.next_id += 1;
@@ -340,7 +330,7 @@ impl Reactor {
         id
     }
 
-    fn remove_timer(&self, id: u64) {
+    pub(crate) fn remove_timer(&self, id: u64) {
         let mut t = lock(&self.timers);
         t.wakers.remove(&id);
         // Compact only past a floor and once the dead are the majority: each compaction
@@ -376,99 +366,7 @@ impl fmt::Debug for Source {
     }
 }
 
-/// The time deadlines are measured on: the current loop's clock when a corio timer runs
-/// on this thread (the paused virtual clock included), else the real one.
-pub(crate) fn now() -> Instant {
-    corio_core::time::now()
-}
-
-/// A deadline; completes once `when` has passed. On a loop with a corio timer it is one of
-/// that timer's sleeps, so the paused virtual clock governs it like every other deadline
-/// (DESIGN, "One clock"); elsewhere (corio-net under another runtime) the reactor keeps it.
-pub(crate) struct Delay {
-    inner: DelayKind,
-}
-
-enum DelayKind {
-    Clock(corio_core::BoxFuture<()>),
-    Reactor {
-        reactor: Arc<Reactor>,
-        when: Instant,
-        id: Option<u64>,
-    },
-}
-
-impl Delay {
-    pub(crate) fn new(reactor: Arc<Reactor>, when: Instant) -> Delay {
-        let inner = match corio_core::time::current_clock() {
-            Some(clock) => DelayKind::Clock(clock.sleep_until(when)),
-            None => DelayKind::Reactor {
-                reactor,
-                when,
-                id: None,
-            },
-        };
-        Delay { inner }
-    }
-}
-
-impl Future for Delay {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let (reactor, when, id) = match &mut self.inner {
-            DelayKind::Clock(sleep) => return sleep.as_mut().poll(cx),
-            DelayKind::Reactor { reactor, when, id } => (reactor, *when, id),
-        };
-        if Instant::now() >= when {
-            if let Some(id) = id.take() {
-                reactor.remove_timer(id);
-            }
-            return Poll::Ready(());
-        }
-        let key = match *id {
-            Some(key) => key,
-            None => {
-                let key = reactor.add_timer(when);
-                *id = Some(key);
-                key
-            }
-        };
-        let mut t = lock(&reactor.timers);
-        match t.wakers.get_mut(&key) {
-            Some(slot) => *slot = Some(cx.waker().clone()),
-            // Fired between the clock read and here.
-            None => return Poll::Ready(()),
-        }
-        Poll::Pending
-    }
-}
-
-impl Drop for Delay {
-    fn drop(&mut self) {
-        if let DelayKind::Reactor { reactor, id, .. } = &mut self.inner {
-            if let Some(id) = id.take() {
-                reactor.remove_timer(id);
-            }
-        }
-    }
-}
-
-impl fmt::Debug for Delay {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.inner {
-            DelayKind::Clock(_) => f.debug_struct("Delay").field("kept_by", &"clock").finish(),
-            DelayKind::Reactor { when, .. } => f
-                .debug_struct("Delay")
-                .field("kept_by", &"reactor")
-                .field("when", when)
-                .finish(),
-        }
-    }
-}
-
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Reactor>>> = const { RefCell::new(None) };
     /// The wakers one poll collects, kept between polls: a fresh vector grew (and copied
     /// itself) on every poll that woke many tasks (a third of a loaded server's `memmove`).
     static WAKE_BUFFER: Cell<Vec<Waker>> = const { Cell::new(Vec::new()) };
@@ -476,32 +374,3 @@ thread_local! {
 
 /// A wake buffer that grew past this many wakers (a rare burst) is not kept.
 const WAKE_BUFFER_KEPT: usize = 4096;
-
-/// Makes `reactor` current on this thread; returns the previous one.
-pub(crate) fn set_current(reactor: Option<Arc<Reactor>>) -> Option<Arc<Reactor>> {
-    CURRENT.try_with(|c| c.replace(reactor)).ok().flatten()
-}
-
-/// Whether a reactor other than the fallback one is current on this thread.
-pub(crate) fn has_current() -> bool {
-    CURRENT.try_with(|c| c.borrow().is_some()).unwrap_or(false)
-}
-
-/// The global fallback reactor, turned by its own thread, for sockets used where no
-/// `IoDriver` is installed (the multi-thread executor's workers, other runtimes).
-pub(crate) fn fallback() -> &'static Arc<Reactor> {
-    static FALLBACK: OnceLock<Arc<Reactor>> = OnceLock::new();
-    FALLBACK.get_or_init(|| {
-        let reactor = Arc::new(Reactor::new().expect("corio-net: could not create a poller"));
-        let r = reactor.clone();
-        std::thread::Builder::new()
-            .name("corio-net".into())
-            .spawn(move || {
-                loop {
-                    r.poll(None);
-                }
-            })
-            .expect("corio-net: could not start the fallback reactor thread");
-        reactor
-    })
-}

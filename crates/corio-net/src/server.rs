@@ -14,7 +14,8 @@ use std::time::Duration;
 use corio_core::SpawnedTask;
 use slab::Slab;
 
-use crate::reactor::{Delay, Reactor};
+use crate::context;
+use crate::delay::{self, Delay};
 use crate::stream::StreamCore;
 use crate::streams::{StreamReader, StreamWriter};
 use crate::tcp::{TcpListener, TcpReadHalf, TcpWriteHalf};
@@ -236,8 +237,8 @@ async fn accept_loop<F, Fut>(
             Err(_) => {
                 // Out of descriptors or memory, or a connection reset before it was
                 // accepted: back off briefly instead of spinning, then go on.
-                let when = crate::reactor::now() + Duration::from_millis(50);
-                Delay::new(Reactor::current(), when).await;
+                let when = delay::now() + Duration::from_millis(50);
+                Delay::new(context::current(), when).await;
                 continue;
             }
         };
@@ -282,11 +283,11 @@ async fn until_idle(
 ) {
     let step = (idle / 4).max(Duration::from_millis(1));
     let quiet_needed = idle.as_nanos().div_ceil(step.as_nanos()).max(1);
-    let reactor = Reactor::current();
+    let reactor = context::current();
     let mut handler = pin!(handler);
     let mut seen = activity.upgrade().map(|c| c.moved());
     let mut quiet = 0;
-    let mut check = Delay::new(reactor.clone(), crate::reactor::now() + step);
+    let mut check = Delay::new(reactor.clone(), delay::now() + step);
     poll_fn(|cx| {
         if handler.as_mut().poll(cx).is_ready() {
             return Poll::Ready(());
@@ -304,7 +305,7 @@ async fn until_idle(
             // `None`: the handler dropped both halves; the connection is closed already,
             // so there is nothing left to watch.
             seen = now;
-            check = Delay::new(reactor.clone(), crate::reactor::now() + step);
+            check = Delay::new(reactor.clone(), delay::now() + step);
         }
         Poll::Pending
     })
@@ -417,12 +418,12 @@ impl Server {
     /// });
     /// ```
     pub async fn shutdown(mut self, grace: Duration) -> io::Result<()> {
-        let deadline = crate::reactor::now().checked_add(grace);
+        let deadline = delay::now().checked_add(grace);
         if let Some(t) = self.accept.take() {
             t.abort();
             let _ = t.await;
         }
-        let mut delay = deadline.map(|d| Delay::new(Reactor::current(), d));
+        let mut delay = deadline.map(|d| Delay::new(context::current(), d));
         let timed_out = poll_fn(|cx| {
             if self.shared.handlers.borrow().is_empty() {
                 return Poll::Ready(false);

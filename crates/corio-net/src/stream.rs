@@ -11,8 +11,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::context;
+use crate::delay::{self, Delay};
 use crate::io::Registered;
-use crate::reactor::{Delay, Direction, Reactor};
+use crate::reactor::Direction;
 
 /// A connected stream socket of std's (`net::TcpStream`, `os::unix::net::UnixStream`).
 pub(crate) trait StdStream: AsFd + Send + Sync + 'static
@@ -278,11 +280,11 @@ pub(crate) async fn with_timeout<T>(
     fut: impl Future<Output = io::Result<T>>,
     msg: impl FnOnce() -> String,
 ) -> io::Result<T> {
-    let deadline = crate::reactor::now()
+    let deadline = delay::now()
         .checked_add(timeout)
-        .unwrap_or_else(|| crate::reactor::now() + Duration::from_secs(86400 * 365 * 30));
+        .unwrap_or_else(|| delay::now() + Duration::from_secs(86400 * 365 * 30));
     let mut fut = pin!(fut);
-    let mut delay = Delay::new(Reactor::current(), deadline);
+    let mut delay = Delay::new(context::current(), deadline);
     let timed_out = std::future::poll_fn(|cx| {
         if let Poll::Ready(r) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(r));
