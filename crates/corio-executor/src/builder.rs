@@ -52,6 +52,7 @@ enum Flavor {
 pub struct Builder {
     flavor: Flavor,
     driver: Option<MakeDriver>,
+    block_on_driver: Option<MakeDriver>,
     hook: Option<Hook>,
     debug: bool,
     slow_poll: Duration,
@@ -73,6 +74,7 @@ impl Builder {
         Builder {
             flavor: Flavor::Local,
             driver: None,
+            block_on_driver: None,
             hook: None,
             debug: crate::config::debug_from_env(),
             slow_poll: DEFAULT_SLOW_POLL,
@@ -238,6 +240,35 @@ impl Builder {
         self
     }
 
+    /// The driver stack of a thread calling a multi-thread executor's
+    /// [`block_on`](crate::Executor::block_on); by default, the workers' stack from
+    /// [`driver`](Self::driver). The `corio` facade uses it to keep that thread out of
+    /// the poller its workers share (see `corio_net::IoDriver::share_passive`).
+    ///
+    /// # Panics
+    ///
+    /// [`build_local`](Self::build_local) panics when this was set: a single-thread
+    /// loop has one thread and one driver, given by [`driver`](Self::driver).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_core::{Driver, ThreadParker};
+    ///
+    /// let ex = corio_executor::Builder::multi_thread()
+    ///     .workers(1)
+    ///     .block_on_driver(|parker| Box::new(parker))
+    ///     .build();
+    /// assert_eq!(ex.block_on(async { 5 }), 5);
+    /// ```
+    pub fn block_on_driver(
+        mut self,
+        make: impl Fn(ThreadParker) -> Box<dyn Driver> + Send + Sync + 'static,
+    ) -> Self {
+        self.block_on_driver = Some(Arc::new(make));
+        self
+    }
+
     /// Where failures nobody observed go (asyncio's "Task exception was never
     /// retrieved"); by default they are printed on stderr. See [`UnobservedFailure`].
     pub fn on_unobserved_failure(
@@ -309,6 +340,10 @@ impl Builder {
             self.flavor == Flavor::Local,
             "this Builder was made by Builder::multi_thread(): call .build() for an Executor"
         );
+        assert!(
+            self.block_on_driver.is_none(),
+            "Builder::block_on_driver is for multi-thread executors: a single-thread loop has one driver, set with .driver()"
+        );
         let config = self.config();
         let driver = self.driver.take().map(|make| make(ThreadParker::new()));
         LocalExecutor::from_local(Local::new(driver, config, self.seed))
@@ -334,7 +369,8 @@ impl Builder {
         // A thread calling `block_on` runs a loop with the workers' driver stack, and
         // reports slow polls as the workers do: the future given to `block_on` blocks that
         // thread just as a task would block a worker.
-        let (debug, slow_poll, driver) = (self.debug, self.slow_poll, self.driver.clone());
+        let (debug, slow_poll) = (self.debug, self.slow_poll);
+        let driver = self.block_on_driver.clone().or_else(|| self.driver.clone());
         let make_loop: MakeLoop = Arc::new(move || {
             let mut builder = Builder::new().debug(debug).slow_poll_threshold(slow_poll);
             if let Some(make) = &driver {
@@ -395,6 +431,7 @@ impl fmt::Debug for Builder {
             .field("eager", &self.eager)
             .field("seed", &self.seed)
             .field("custom_driver", &self.driver.is_some())
+            .field("custom_block_on_driver", &self.block_on_driver.is_some())
             .field("failure_hook", &self.hook.is_some())
             .finish_non_exhaustive()
     }

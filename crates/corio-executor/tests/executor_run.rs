@@ -421,3 +421,21 @@ fn a_loop_dropped_inside_another_loops_task_shuts_down_cleanly() {
     });
     assert_eq!(drops.dropped(), 1);
 }
+
+/// A driver for `block_on` threads means nothing to a single-thread loop: building one
+/// with it is refused, not silently ignored.
+#[test]
+#[should_panic(expected = "Builder::block_on_driver is for multi-thread executors")]
+fn a_block_on_driver_on_a_single_thread_builder_is_refused() {
+    let _ = corio_executor::Builder::new()
+        .block_on_driver(|parker| Box::new(parker))
+        .build_local();
+}
+
+/// Building a multi-thread executor the wrong way round is refused with a message that
+/// says what to call instead.
+#[test]
+#[should_panic(expected = "call .build() for an Executor")]
+fn build_local_on_a_multi_thread_builder_is_refused() {
+    let _ = corio_executor::Builder::multi_thread().build_local();
+}

@@ -305,15 +305,23 @@ impl Builder {
             inner
         } else if self.multi_thread {
             let paused = self.paused;
+            let stack = move |io: IoDriver| -> Box<dyn corio_core::Driver> {
+                if paused {
+                    Box::new(TimerDriver::new_paused(io))
+                } else {
+                    Box::new(TimerDriver::new(io))
+                }
+            };
             match IoDriver::new() {
-                Ok(source) => inner.driver(move |parker| {
-                    let io = source.share(parker);
-                    if paused {
-                        Box::new(TimerDriver::new_paused(io))
-                    } else {
-                        Box::new(TimerDriver::new(io))
-                    }
-                }),
+                // The workers wait in the poller in turn; a thread calling `block_on`
+                // leaves it to them (see `IoDriver::share_passive`).
+                Ok(source) => {
+                    let source = std::sync::Arc::new(source);
+                    let for_workers = source.clone();
+                    inner
+                        .driver(move |parker| stack(for_workers.share(parker)))
+                        .block_on_driver(move |parker| stack(source.share_passive(parker)))
+                }
                 // Out of descriptors: each worker tries on its own (and falls back).
                 Err(_) => inner.driver(move |parker| default_stack(parker, paused)),
             }

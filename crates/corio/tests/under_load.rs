@@ -202,3 +202,44 @@ fn multi_thread_a_socket_is_served_while_the_worker_that_accepted_it_is_blocked(
         t.elapsed()
     );
 }
+
+/// The thread calling `block_on` leaves the shared poller to the workers, yet its own
+/// sockets are served while every worker is stuck in a blocking call: when nothing wakes
+/// it, it looks at the poller itself (without waiting) every 10 ms.
+#[test]
+fn multi_thread_block_on_serves_its_socket_while_every_worker_is_blocked() {
+    let ex = corio::Builder::multi_thread().workers(2).build();
+    let blocked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for _ in 0..2 {
+        let blocked = blocked.clone();
+        ex.spawn(async move {
+            blocked.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(LIMIT);
+        })
+        .detach();
+    }
+    let elapsed = ex.block_on(async {
+        while blocked.load(Ordering::SeqCst) < 2 {
+            corio::sleep(Duration::from_millis(1)).await;
+        }
+        let listener = corio::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let t = Instant::now();
+        let client = std::thread::spawn(move || {
+            let mut c = std::net::TcpStream::connect(addr).unwrap();
+            std::io::Write::write_all(&mut c, b"ping").unwrap();
+            c
+        });
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 4];
+        stream.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ping");
+        let elapsed = t.elapsed();
+        drop(client.join().unwrap());
+        elapsed
+    });
+    assert!(
+        elapsed < LIMIT / 2,
+        "block_on's socket waited {elapsed:?} for the blocked workers"
+    );
+}
