@@ -93,6 +93,8 @@ impl Builder {
     /// A multi-thread work-stealing executor. Each worker turns its own timer wheel; the
     /// workers share one I/O reactor, which whichever worker is idle waits in (a busy one
     /// looks at it every 61 tasks), so a socket accepted by one worker is served by all.
+    /// A thread calling [`Executor::block_on`] leaves the reactor to the workers (see
+    /// [`corio_net::IoDriver::share_passive`]).
     pub fn multi_thread() -> Self {
         Builder {
             inner: corio_executor::Builder::multi_thread(),
@@ -305,7 +307,7 @@ impl Builder {
             inner
         } else if self.multi_thread {
             let paused = self.paused;
-            let stack = move |io: IoDriver| -> Box<dyn corio_core::Driver> {
+            let stack = move |io: IoDriver| -> Box<dyn Driver> {
                 if paused {
                     Box::new(TimerDriver::new_paused(io))
                 } else {
@@ -316,7 +318,7 @@ impl Builder {
                 // The workers wait in the poller in turn; a thread calling `block_on`
                 // leaves it to them (see `IoDriver::share_passive`).
                 Ok(source) => {
-                    let source = std::sync::Arc::new(source);
+                    let source = Arc::new(source);
                     let for_workers = source.clone();
                     inner
                         .driver(move |parker| stack(for_workers.share(parker)))
