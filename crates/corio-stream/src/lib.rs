@@ -129,9 +129,9 @@
 #![forbid(unsafe_code)]
 
 mod adapter;
+mod buffering;
 mod ext;
 mod generator;
-mod set;
 mod source;
 
 pub use adapter::buffer_unordered::BufferUnordered;

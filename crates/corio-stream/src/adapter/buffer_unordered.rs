@@ -7,7 +7,7 @@ use futures_core::{FusedStream, Stream};
 
 use corio_future_set::FutureSet;
 
-use crate::set;
+use crate::buffering;
 
 pin_project_lite::pin_project! {
     /// The stream of [`StreamExt::buffer_unordered`](crate::StreamExt::buffer_unordered):
@@ -55,7 +55,7 @@ where
         assert!(limit > 0, "buffer_unordered: the limit must be at least 1");
         BufferUnordered {
             stream,
-            set: set::new(),
+            set: buffering::new(),
             limit,
             stream_done: false,
         }
@@ -99,7 +99,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
         let room = *this.limit - this.set.len();
-        set::pull(this.stream, cx, this.stream_done, room, |fut| {
+        buffering::pull(this.stream, cx, this.stream_done, room, |fut| {
             this.set.push(fut);
         });
         this.set.begin_poll(cx);
@@ -111,7 +111,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        set::size_hint(self.set.len(), self.stream_done, self.stream.size_hint())
+        buffering::size_hint(self.set.len(), self.stream_done, self.stream.size_hint())
     }
 }
 

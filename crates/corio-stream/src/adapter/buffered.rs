@@ -8,7 +8,7 @@ use futures_core::{FusedStream, Stream};
 
 use corio_future_set::FutureSet;
 
-use crate::set;
+use crate::buffering;
 
 pin_project_lite::pin_project! {
     /// The stream of [`StreamExt::buffered`](crate::StreamExt::buffered): runs up to `n`
@@ -59,7 +59,7 @@ where
         assert!(limit > 0, "buffered: the limit must be at least 1");
         Buffered {
             stream,
-            set: set::new(),
+            set: buffering::new(),
             positions: Vec::new(),
             window: VecDeque::new(),
             head: 0,
@@ -114,7 +114,7 @@ where
             &mut *this.window,
             *this.head,
         );
-        set::pull(this.stream, cx, this.stream_done, room, |fut| {
+        buffering::pull(this.stream, cx, this.stream_done, room, |fut| {
             let slot = queued.push(fut);
             if slot >= positions.len() {
                 positions.resize(slot + 1, 0);
@@ -141,7 +141,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        set::size_hint(self.window.len(), self.stream_done, self.stream.size_hint())
+        buffering::size_hint(self.window.len(), self.stream_done, self.stream.size_hint())
     }
 }
 

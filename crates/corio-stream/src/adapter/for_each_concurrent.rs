@@ -8,7 +8,7 @@ use futures_core::Stream;
 
 use corio_future_set::FutureSet;
 
-use crate::set::{self, YIELD_AFTER};
+use crate::buffering::{self, YIELD_AFTER};
 
 pin_project_lite::pin_project! {
     /// The future of
@@ -53,7 +53,7 @@ where
         ForEachConcurrent {
             stream,
             f,
-            set: set::new(),
+            set: buffering::new(),
             limit,
             stream_done: false,
         }
