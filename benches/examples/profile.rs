@@ -225,6 +225,11 @@ fn main() {
                     t.await.unwrap();
                 }
             }),
+            // The oneshot workload of `sync_channels.rs` on corio's loop, with corio's
+            // oneshot or with `futures`' (the same executor under both, so only the
+            // channel differs).
+            "oneshot" => ex.block_on(oneshot_10k(corio::oneshot::channel::<u64>)),
+            "oneshot-futures" => ex.block_on(oneshot_10k(futures::channel::oneshot::channel::<u64>)),
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
@@ -232,7 +237,8 @@ fn main() {
             }
             other => panic!(
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
-                 unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock or event"
+                 unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot or \
+                 oneshot-futures"
             ),
         }
     }
@@ -264,4 +270,43 @@ async fn contend<R: 'static>(tasks: usize, resource: R, step: Step<R>) {
 /// The keys of the priority-queue bench: 10 000 pseudo-random values.
 fn keys() -> impl Iterator<Item = u64> {
     (0..10_000u64).map(|i| i.wrapping_mul(2654435761) % 100_003)
+}
+
+/// 10 000 tasks each await their own oneshot; then every sender sends.
+async fn oneshot_10k<S, R, E>(channel: fn() -> (S, R))
+where
+    S: OneshotSend,
+    R: std::future::Future<Output = Result<u64, E>> + 'static,
+    E: std::fmt::Debug,
+{
+    let mut txs = Vec::with_capacity(10_000);
+    let mut ts = Vec::with_capacity(10_000);
+    for _ in 0..10_000 {
+        let (tx, rx) = channel();
+        txs.push(tx);
+        ts.push(corio::spawn(async move { rx.await.unwrap() }));
+    }
+    for (i, tx) in txs.into_iter().enumerate() {
+        tx.send_value(i as u64);
+    }
+    for t in ts {
+        t.await.unwrap();
+    }
+}
+
+/// The one method both oneshot senders share.
+trait OneshotSend {
+    fn send_value(self, v: u64);
+}
+
+impl OneshotSend for corio::oneshot::Sender<u64> {
+    fn send_value(self, v: u64) {
+        self.send(v).unwrap();
+    }
+}
+
+impl OneshotSend for futures::channel::oneshot::Sender<u64> {
+    fn send_value(self, v: u64) {
+        self.send(v).unwrap();
+    }
 }

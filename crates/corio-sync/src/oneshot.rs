@@ -47,7 +47,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     }));
     (
         Sender {
-            state: state.clone(),
+            state: Some(state.clone()),
         },
         Receiver {
             state,
@@ -70,7 +70,9 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// assert!(corio_executor::run(rx).is_err());
 /// ```
 pub struct Sender<T> {
-    state: Arc<Mutex<State<T>>>,
+    /// `None` once `send` has run: the drop that follows it then has nothing to do
+    /// (`send` marks the sender gone under the lock it already holds).
+    state: Option<Arc<Mutex<State<T>>>>,
 }
 
 /// The receiving side: a future of the value.
@@ -129,12 +131,18 @@ impl<T> Sender<T> {
     /// drop(rx);
     /// assert_eq!(tx.send(3), Err(3));
     /// ```
-    pub fn send(self, value: T) -> Result<(), T> {
+    pub fn send(mut self, value: T) -> Result<(), T> {
+        let Some(state) = self.state.take() else {
+            unreachable!("a Sender's state is taken only by `send`, which consumes it")
+        };
         let waker = {
-            let mut st = lock(&self.state);
+            let mut st = lock(&state);
+            st.sender_alive = false;
             if !st.receiver_alive {
                 return Err(value);
             }
+            // The value is there before `sender_alive` is read as false by the receiver
+            // (same lock), so the receiver takes it rather than reporting a dropped sender.
             st.value = Some(value);
             st.waker.take()
         };
@@ -154,14 +162,17 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        !lock(&self.state).receiver_alive
+        self.state
+            .as_ref()
+            .is_none_or(|state| !lock(state).receiver_alive)
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
+        let Some(state) = &self.state else { return };
         let waker = {
-            let mut st = lock(&self.state);
+            let mut st = lock(state);
             st.sender_alive = false;
             st.waker.take()
         };
@@ -238,6 +249,11 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
+        if self.done {
+            // The value was taken, so it was sent, and `send` consumed the sender: nobody
+            // is left to ask whether this receiver is alive.
+            return;
+        }
         let value = {
             let mut st = lock(&self.state);
             st.receiver_alive = false;

@@ -18,6 +18,52 @@ fn oneshot_sender_dropped_and_receiver_dropped() {
     assert_eq!(tx.send(1), Err(1));
 }
 
+/// Every value sent is dropped exactly once, whoever ends up holding it: the receiver
+/// that took it, the channel when the receiver goes unread, or the sender's caller when
+/// the receiver was gone before the send.
+#[test]
+fn oneshot_values_are_dropped_exactly_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let value = || Counted(drops.clone());
+    // Sent, received, dropped by the receiver's owner; then the receiver is dropped.
+    let (tx, mut rx) = oneshot::channel();
+    assert!(poll_once(&mut rx).is_pending());
+    assert!(tx.send(value()).is_ok());
+    match poll_once(&mut rx) {
+        Poll::Ready(Ok(v)) => drop(v),
+        _ => panic!("the sent value was not received"),
+    }
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    drop(rx);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    // Sent, never read: the channel drops it with the receiver.
+    let (tx, rx) = oneshot::channel();
+    assert!(tx.send(value()).is_ok());
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    drop(rx);
+    assert_eq!(drops.load(Ordering::SeqCst), 2);
+    // The receiver was gone: the value comes back to the caller.
+    let (tx, rx) = oneshot::channel();
+    drop(rx);
+    let back = tx.send(value()).err().expect("the receiver was dropped");
+    assert_eq!(drops.load(Ordering::SeqCst), 2);
+    drop(back);
+    assert_eq!(drops.load(Ordering::SeqCst), 3);
+    // A sender's is_closed sees the receiver go.
+    let (tx, rx) = oneshot::channel::<Counted>();
+    assert!(!tx.is_closed());
+    drop(rx);
+    assert!(tx.is_closed());
+}
+
 #[test]
 fn broadcast_lag_then_resume_and_cancelled_recv_leaves_no_waiter() {
     let (tx, mut rx) = broadcast::channel(2);
