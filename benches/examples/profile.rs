@@ -229,7 +229,9 @@ fn main() {
             // oneshot or with `futures`' (the same executor under both, so only the
             // channel differs).
             "oneshot" => ex.block_on(oneshot_10k(corio::oneshot::channel::<u64>)),
-            "oneshot-futures" => ex.block_on(oneshot_10k(futures::channel::oneshot::channel::<u64>)),
+            "oneshot-futures" => {
+                ex.block_on(oneshot_10k(futures::channel::oneshot::channel::<u64>))
+            }
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
