@@ -53,7 +53,7 @@ fn oneshot_values_are_dropped_exactly_once() {
     // The receiver was gone: the value comes back to the caller.
     let (tx, rx) = oneshot::channel();
     drop(rx);
-    let back = tx.send(value()).err().expect("the receiver was dropped");
+    let back = tx.send(value()).expect_err("the receiver was dropped");
     assert_eq!(drops.load(Ordering::SeqCst), 2);
     drop(back);
     assert_eq!(drops.load(Ordering::SeqCst), 3);
