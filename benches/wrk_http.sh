@@ -6,8 +6,8 @@
 # for the servers. Installs wrk (Debian package) and aiohttp (PyPI, in a venv under the
 # target directory) when missing.
 #
-#   benches/wrk_http.sh                      # 10 s per cell
-#   DURATION=5 CONNS="64" WORKERS="1" benches/wrk_http.sh
+#   benches/wrk_http.sh                      # 3 runs of 10 s per runtime and cell, medians
+#   DURATION=5 REPS=5 CONNS="64" WORKERS="1" benches/wrk_http.sh
 #   OUT=docs/src/benchmarks/http-server.md benches/wrk_http.sh   # also write the table
 #
 # wrk runs on the same 2-core machine as the server: compare the columns of one run, not
@@ -30,6 +30,7 @@ cargo build --profile bench -p corio-benches --bin http_bench_server >&2
 server="$target/release/http_bench_server"
 
 duration="${DURATION:-10}"
+reps="${REPS:-3}"
 conns_list="${CONNS:-1 64 1000}"
 workers_list="${WORKERS:-1 2}"
 runtimes="corio-http hyper-tokio aiohttp.web"
@@ -79,14 +80,28 @@ measure() {
 
 table="| connections | workers | corio-http req/s (p99 ms) | hyper on tokio req/s (p99 ms) | aiohttp.web req/s (p99 ms) | corio-http / hyper-tokio |
 |---:|---:|---:|---:|---:|---:|"
+# The median of a list of numbers (the lower of the two middle ones for an even
+# count).
+median() {
+    tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 for workers in $workers_list; do
     for conns in $conns_list; do
-        declare -A rps=() p99=()
+        declare -A rps=() p99=() all_rps=() all_p99=()
+        # The runtimes take turns, REPS times, so that a slow spell of the machine hits
+        # them all; each cell is the median of its runs.
+        for rep in $(seq "$reps"); do
+            for rt in $runtimes; do
+                read -r r p < <(measure "$rt" "$workers" "$conns")
+                all_rps[$rt]+="$r "
+                all_p99[$rt]+="$p "
+                echo "$rt workers=$workers connections=$conns run $rep: $r req/s, p99 $p ms" >&2
+            done
+        done
         for rt in $runtimes; do
-            read -r r p < <(measure "$rt" "$workers" "$conns")
-            rps[$rt]="$r"
-            p99[$rt]="$p"
-            echo "$rt workers=$workers connections=$conns: $r req/s, p99 $p ms" >&2
+            rps[$rt]="$(median <<<"${all_rps[$rt]}")"
+            p99[$rt]="$(median <<<"${all_p99[$rt]}")"
         done
         ratio="$(awk -v c="${rps[corio-http]}" -v t="${rps[hyper-tokio]}" 'BEGIN { printf "%.2f", c / t }')"
         table+="

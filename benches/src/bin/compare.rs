@@ -21,13 +21,16 @@
 //!   <count>` written by the benches that record per-operation durations
 //!   (`corio_benches::latency`);
 //! - `corio-compare/wrk.txt`, lines `wrk <runtime> <requests_per_second>` written by
-//!   `benches/wrk.sh` when `WRK_OUT` names it (only if `wrk` is installed).
+//!   `benches/wrk.sh` when `WRK_OUT` names it (only if `wrk` is installed);
+//! - `corio-compare/http-server.md`, the HTTP server table written by
+//!   `benches/wrk_http.sh` when `OUT` names it (only if `wrk` is installed).
 //!
 //! Running (without `--no-run`) does, from the workspace root: `cargo bench -p
 //! corio-benches [-- --quick]`, the Python script, the memory probe for every
-//! runtime, and `benches/wrk.sh` if `wrk` is on the `PATH`. Cargo builds use `-j 1`
-//! unless `CARGO_BUILD_JOBS` is set, and `CARGO_PROFILE_BENCH_DEBUG=0` unless it is set
-//! (so that the bench profile matches release and reuses its build).
+//! runtime, and `benches/wrk.sh` and `benches/wrk_http.sh` if `wrk` is on the `PATH`.
+//! Cargo builds use `-j 1` unless `CARGO_BUILD_JOBS` is set, and
+//! `CARGO_PROFILE_BENCH_DEBUG=0` unless it is set (so that the bench profile matches
+//! release and reuses its build).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -375,9 +378,25 @@ fn run_all(root: &Path, target: &Path, results: &Path, quick: bool) -> Result<()
             wrk.env("WRK_ARGS", "-t2 -c64 -d3s");
         }
         check("benches/wrk.sh", wrk.status())?;
+        eprintln!("== wrk_http.sh (the HTTP server: corio-http, hyper on tokio, aiohttp.web)");
+        let mut http = Command::new("bash");
+        http.current_dir(root)
+            .arg("benches/wrk_http.sh")
+            .env(
+                "CARGO_PROFILE_BENCH_DEBUG",
+                std::env::var_os("CARGO_PROFILE_BENCH_DEBUG").unwrap_or_else(|| "0".into()),
+            )
+            .env("OUT", results.join("http-server.md"));
+        if quick {
+            http.env("DURATION", "3").env("REPS", "1");
+        } else {
+            http.env("DURATION", "5").env("REPS", "5");
+        }
+        check("benches/wrk_http.sh", http.status())?;
     } else {
         eprintln!("== wrk not installed: no HTTP numbers");
         let _ = std::fs::remove_file(results.join("wrk.txt"));
+        let _ = std::fs::remove_file(results.join("http-server.md"));
     }
 
     let mode = if quick { "quick" } else { "full" };
@@ -568,6 +587,7 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     let python = read_python(results);
     let memory = read_lines(&results.join("memory.txt"), "memory");
     let wrk = read_lines(&results.join("wrk.txt"), "wrk");
+    let http_server = std::fs::read_to_string(results.join("http-server.md")).ok();
     let latency = read_lines(&results.join("latency.txt"), "latency");
     let run = std::fs::read_to_string(results.join("run.txt")).unwrap_or_default();
     let run: Vec<&str> = run.split_whitespace().collect();
@@ -753,6 +773,11 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
             p,
             "![{title}: median relative to the fastest Rust runtime](benchmarks/{area}.svg)\n"
         );
+        if area == "net" {
+            if let Some(table) = &http_server {
+                write_http_server(p, table);
+            }
+        }
     }
 
     write_memory(p, &memory);
@@ -807,6 +832,25 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     let path = docs.join("benchmarks.md");
     write(&path, &page)?;
     Ok(path)
+}
+
+/// The HTTP server section: what `benches/wrk_http.sh` measures, and its table.
+fn write_http_server(p: &mut String, table: &str) {
+    p.push_str("## HTTP server under `wrk`\n\n");
+    p.push_str(
+        "`benches/wrk_http.sh` (issue 15): the same service, `200 OK` with `Hello, World!`, \
+         served by corio-http, by hyper on tokio in hyper-util's documented idiom (its `auto` \
+         builder, TCP_NODELAY, the same 30 s header-read timeout) and by aiohttp.web; `wrk \
+         --latency` on the same 2-core machine, 2 wrk threads (1 for one connection). One \
+         worker: corio's single-thread loop (`corio::run`), tokio's current-thread runtime, one \
+         aiohttp process. Two workers: corio's multi-thread executor, tokio's multi-thread \
+         runtime, two aiohttp processes on one port (`SO_REUSEPORT`). The three servers take \
+         turns, 5 runs of 5 s each per cell (1 of 3 s with `--quick`); each figure is the \
+         median of its runs. Run to run, one server's figure moves by up to 15% on this \
+         machine: read ratios near 1.00 as a tie.\n\n",
+    );
+    p.push_str(table.trim_end());
+    p.push_str("\n\n");
 }
 
 fn write_wrk(p: &mut String, wrk: &[Vec<String>]) {
