@@ -773,10 +773,10 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
             p,
             "![{title}: median relative to the fastest Rust runtime](benchmarks/{area}.svg)\n"
         );
-        if area == "net" {
-            if let Some(table) = &http_server {
-                write_http_server(p, table);
-            }
+        if area == "net"
+            && let Some(table) = &http_server
+        {
+            write_http_server(p, table);
         }
     }
 
