@@ -43,6 +43,10 @@ impl Injector {
     }
 }
 
+/// At most this many tasks move from the injector to a busy worker's queue at each of its
+/// periodic looks at the injector.
+pub(crate) const INJECTOR_BATCH: usize = 32;
+
 pub(crate) struct LocalQueue {
     q: ConcurrentQueue<Job>,
 }
@@ -74,6 +78,21 @@ impl LocalQueue {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.q.is_empty()
+    }
+
+    /// Moves up to `max` tasks from the injector to the back of this queue, as far as it
+    /// has room.
+    pub(crate) fn refill_from(&self, injector: &Injector, max: usize) {
+        let room = LOCAL_CAPACITY.saturating_sub(self.q.len()).min(max);
+        for _ in 0..room {
+            let Some(job) = injector.pop() else { break };
+            if let Err(e) = self.q.push(job) {
+                // A thief cannot add to this queue, so the room measured above is there;
+                // should that ever change, the task goes back rather than getting lost.
+                injector.push(e.into_inner());
+                break;
+            }
+        }
     }
 
     /// Steals half of this queue into `dest` (the thief's own queue) and returns one task

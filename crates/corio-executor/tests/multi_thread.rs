@@ -348,3 +348,45 @@ fn block_on_reuses_its_loop_per_executor_and_still_cleans_up_each_call() {
     );
     drop(b);
 }
+
+/// Tasks that overflow a busy worker's queue into the injector are not left behind: with
+/// 600 tasks spawned at once on one worker (its queue holds 256), every task gets its
+/// first poll within the first half of all polls, although the tasks first polled keep
+/// yielding (and so keep the worker's own queue full).
+#[test]
+fn tasks_overflowing_into_the_injector_are_not_starved_by_a_busy_queue() {
+    const TASKS: usize = 600;
+    const YIELDS: usize = 20;
+    if cfg!(miri) {
+        return; // thousands of polls: too slow under the interpreter
+    }
+    let ex = Builder::multi_thread().workers(1).build();
+    let polls = Arc::new(AtomicUsize::new(0));
+    let latest_first_poll = Arc::new(AtomicUsize::new(0));
+    let (p, l) = (polls.clone(), latest_first_poll.clone());
+    ex.block_on(ex.spawn(async move {
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let (polls, latest) = (p.clone(), l.clone());
+                spawn_send(async move {
+                    latest.fetch_max(polls.fetch_add(1, Ordering::SeqCst), Ordering::SeqCst);
+                    for _ in 0..YIELDS {
+                        yield_now().await;
+                        polls.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+    }))
+    .unwrap();
+    let total = polls.load(Ordering::SeqCst);
+    assert_eq!(total, TASKS * (YIELDS + 1));
+    let latest = latest_first_poll.load(Ordering::SeqCst);
+    assert!(
+        latest < total / 2,
+        "the last task was first polled after {latest} of {total} polls"
+    );
+}

@@ -13,7 +13,7 @@ use corio_core::Driver;
 use super::shared::{Shared, Spawner};
 use crate::context;
 use crate::job::Job;
-use crate::queues::LocalQueue;
+use crate::queues::{INJECTOR_BATCH, LocalQueue};
 
 /// Look at the injector and the pinned inbox first every this many tasks, so that work
 /// from outside is not starved by a worker's own queue.
@@ -95,7 +95,7 @@ impl WorkerCtx {
             }
             let job = if look_outside {
                 self.drain_inbox();
-                match self.take_from_injector() {
+                match self.take_batch_from_injector() {
                     Some(job) => {
                         // The slot's task is not stealable: while the outside task runs
                         // (and it may block this thread), the slot's task waits in the
@@ -176,6 +176,17 @@ impl WorkerCtx {
             };
             self.pinned_local.borrow_mut().extend(jobs);
         }
+    }
+
+    /// The periodic look at the injector of a worker that has work of its own: one task
+    /// to run now, and a batch behind its queue. Taking one task per look (every 61
+    /// tasks) left the tasks a full queue overflowed into the injector waiting for
+    /// hundreds of looks while the worker's own queue kept refilling.
+    pub(super) fn take_batch_from_injector(&self) -> Option<Job> {
+        let job = self.shared.injector.pop()?;
+        self.local()
+            .refill_from(&self.shared.injector, INJECTOR_BATCH);
+        Some(job)
     }
 
     pub(super) fn take_from_injector(&self) -> Option<Job> {
