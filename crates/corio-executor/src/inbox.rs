@@ -96,21 +96,25 @@ mod tests {
     use crate::mutation::{Mutation, with};
     use loom::sync::Arc;
 
-    /// A poster posts two items while the loop takes once. Afterwards, a posted item
-    /// still in the inbox must be flagged: with the flag clear the loop would park without
-    /// looking, and no later post would unpark it (checked without blocking, so that a
-    /// broken variant fails with this assertion rather than a deadlock).
+    /// One item is posted, then another thread posts a second while the loop takes once.
+    /// Afterwards, a posted item still in the inbox must be flagged: with the flag clear
+    /// the loop would park without looking, and no later post would unpark it (checked
+    /// without blocking, so that a broken variant fails with this assertion rather than a
+    /// deadlock). The first post comes before the thread so that the broken interleaving
+    /// needs one preemption: CI bounds loom at two.
     fn model() {
         loom::model(|| {
             let inbox = Arc::new(Inbox::new(Vec::new()));
+            inbox.post(|q| {
+                q.push(1);
+                true
+            });
             let i = inbox.clone();
             let poster = loom::thread::spawn(move || {
-                for item in [1, 2] {
-                    i.post(|q| {
-                        q.push(item);
-                        true
-                    });
-                }
+                i.post(|q| {
+                    q.push(2);
+                    true
+                });
             });
             let mut taken = Vec::new();
             if inbox.has_posts() {
