@@ -366,27 +366,15 @@ fn run_all(root: &Path, target: &Path, results: &Path, quick: bool) -> Result<()
         .is_ok_and(|s| s.success());
     if have_wrk {
         eprintln!("== wrk (hyper on corio and on tokio)");
-        let mut wrk = Command::new("bash");
-        wrk.current_dir(root)
-            .arg("benches/wrk.sh")
-            .env(
-                "CARGO_PROFILE_BENCH_DEBUG",
-                std::env::var_os("CARGO_PROFILE_BENCH_DEBUG").unwrap_or_else(|| "0".into()),
-            )
-            .env("WRK_OUT", results.join("wrk.txt"));
+        let mut wrk = bench_script(root, "benches/wrk.sh");
+        wrk.env("WRK_OUT", results.join("wrk.txt"));
         if quick {
             wrk.env("WRK_ARGS", "-t2 -c64 -d3s");
         }
         check("benches/wrk.sh", wrk.status())?;
         eprintln!("== wrk_http.sh (the HTTP server: corio-http, hyper on tokio, aiohttp.web)");
-        let mut http = Command::new("bash");
-        http.current_dir(root)
-            .arg("benches/wrk_http.sh")
-            .env(
-                "CARGO_PROFILE_BENCH_DEBUG",
-                std::env::var_os("CARGO_PROFILE_BENCH_DEBUG").unwrap_or_else(|| "0".into()),
-            )
-            .env("OUT", results.join("http-server.md"));
+        let mut http = bench_script(root, "benches/wrk_http.sh");
+        http.env("OUT", results.join("http-server.md"));
         if quick {
             http.env("DURATION", "3").env("REPS", "1");
         } else {
@@ -832,6 +820,17 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     let path = docs.join("benchmarks.md");
     write(&path, &page)?;
     Ok(path)
+}
+
+/// A bench script run from the workspace root, building with the bench profile as the
+/// rest of the run does (`CARGO_PROFILE_BENCH_DEBUG=0` unless set).
+fn bench_script(root: &Path, script: &str) -> Command {
+    let mut c = Command::new("bash");
+    c.current_dir(root).arg(script).env(
+        "CARGO_PROFILE_BENCH_DEBUG",
+        std::env::var_os("CARGO_PROFILE_BENCH_DEBUG").unwrap_or_else(|| "0".into()),
+    );
+    c
 }
 
 /// The HTTP server section: what `benches/wrk_http.sh` measures, and its table.
