@@ -4,8 +4,9 @@
 //! can steal half of at a time), a LIFO slot for the task it just woke (message-passing
 //! latency: the receiver runs next, while its data is hot in cache), and an inbox of tasks
 //! pinned to it (`!Send` tasks spawned on that worker). New work from outside the workers
-//! goes to a global injector. An idle worker parks on its own parker; work that appears
-//! wakes one parked worker, never all of them.
+//! goes to a global injector, which a busy worker looks at every 61 tasks, taking up to 32
+//! tasks at a time. An idle worker parks on its own parker at once (no spin); work that
+//! appears wakes one parked worker, never all of them.
 //!
 //! A busy worker still turns its driver (timers and I/O) every `DRIVER_CHECK_INTERVAL`
 //! tasks, with a zero wait: otherwise a worker that always has work would never fire a
