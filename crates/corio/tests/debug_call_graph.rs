@@ -256,6 +256,7 @@ fn the_snapshot_socket_is_private_and_answers() {
     assert_eq!(g.pid, std::process::id());
     drop(server);
     assert!(!path.exists());
+    std::fs::remove_dir(&dir).unwrap();
 }
 
 #[test]

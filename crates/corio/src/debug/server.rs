@@ -61,6 +61,7 @@ pub fn default_socket_path(pid: u32) -> PathBuf {
 /// let path = server.path().to_owned();
 /// drop(server);
 /// assert!(!path.exists());
+/// std::fs::remove_dir(&dir).unwrap();
 /// ```
 #[derive(Debug)]
 pub struct SnapshotServer {
