@@ -1,11 +1,11 @@
 //! `task_group`, the `TaskGroup` handle and the group's future.
 //!
 //! Children are real tasks, spawned through corio-core's [`Spawn`](corio_core::Spawn)
-//! hook ([`corio_core::context::spawn_local`]) or a spawner the caller gives, not futures
-//! polled inside the group's own future. Why: a child then runs with its own cooperative
-//! budget and its own wake-ups (a busy child cannot starve its siblings or the body),
-//! shows up in the executor's task introspection under its own name, and a panic in one
-//! child unwinds that task only. The cost, one task allocation per child, is what
+//! hook ([`corio_core::context::spawn_local_detached`]) or a spawner the caller gives,
+//! not futures polled inside the group's own future. Why: a child then runs with its own
+//! cooperative budget and its own wake-ups (a busy child cannot starve its siblings or the
+//! body), shows up in the executor's task introspection under its own name, and a panic
+//! in one child unwinds that task only. The cost, one task allocation per child, is what
 //! asyncio's TaskGroup pays too.
 //!
 //! The group keeps each child's future itself (the executor's task polls it from there),
@@ -14,7 +14,19 @@
 //!
 //! Bookkeeping is linear: a child reports its own end (value, error, panic, or being
 //! dropped) into the shared state, and the group's future is woken only when a failure
-//! happens or the last child ends, never once per child.
+//! happens or the last child ends, never once per child. The live children sit in a slab
+//! (`group::Children`): registering and leaving it is O(1) and allocates nothing once it
+//! has grown.
+//!
+//! Allocations per child, six, each for a reason this crate cannot drop without `unsafe`
+//! (it forbids it) or without a bound asyncio does not have: the executor's task; the
+//! boxed future the [`Spawn`](corio_core::Spawn) hook takes (a pointer to the cell); the
+//! cell the group and the task share (`Rc`: the group drops the future from there); the
+//! child's future, boxed to stay pinned while the cell lends it out; the handle's slot
+//! (`Arc`, so that a [`GroupTask`] is `Send` when its output is); and the child's waker
+//! (`Arc`, `Send + Sync` whatever the output, recording wake-ups for TG-05). The task's
+//! handle is not boxed: [`TaskGroup::spawn`] spawns detached
+//! ([`Spawn::spawn_local_detached`](corio_core::Spawn::spawn_local_detached)).
 
 mod child;
 mod error;
@@ -63,7 +75,7 @@ use signal::Step;
 /// - On success the group resolves to the body's value.
 ///
 /// Children run as tasks of the current corio executor (either one), spawned through
-/// [`corio_core::context::spawn_local`], or through the spawner given to
+/// [`corio_core::context::spawn_local_detached`], or through the spawner given to
 /// [`TaskGroup::spawn_with`] (to name them); they need not be `Send`. Run the group on a
 /// corio executor: elsewhere spawning fails with [`GroupSpawnError::Spawn`]. The group's
 /// future and its [`TaskGroup`] handle are `!Send`: the group owns its children's futures,
@@ -185,7 +197,7 @@ impl<E: 'static> TaskGroup<E> {
         F: Future<Output = Result<T, E>> + 'static,
         T: 'static,
     {
-        self.spawn_with(corio_core::context::spawn_local, future)
+        self.spawn_with(corio_core::context::spawn_local_detached, future)
     }
 
     /// [`spawn`](Self::spawn) through a spawner of the caller's choice: the way to give a
@@ -245,10 +257,12 @@ impl<E: 'static> TaskGroup<E> {
         let handle = cell.handle();
         // Registered before the spawn, so a failure that happens while spawning (an eager
         // executor runs the child inside `spawn`) reaches this child too.
-        self.inner
+        let key = self
+            .inner
             .state()
             .children
             .insert(id, cell.clone() as Rc<dyn ChildOps>);
+        cell.set_key(key);
         match spawn(Box::pin(ChildTask { cell: cell.clone() })) {
             Ok(task) => {
                 drop(task);
@@ -432,7 +446,7 @@ fn describe_group<E>(group: &Group<E>) -> corio_core::callgraph::WaitOn {
         return on;
     };
     let children = st.children.len();
-    for c in st.children.values() {
+    for c in st.children.in_spawn_order() {
         match c.task_id() {
             0 => {}
             id => on = on.on_task(id),
@@ -450,8 +464,7 @@ impl<Fut: Future, E> Drop for TaskGroupFuture<Fut, E> {
         // dropped: their destructors may reach the group (a refused spawn, say).
         self.group.state().phase = Phase::Closed;
         self.body = None;
-        let children: Vec<Rc<dyn ChildOps>> =
-            self.group.state().children.values().cloned().collect();
+        let children = self.group.state().children.in_spawn_order();
         for c in children {
             c.drop_now();
         }

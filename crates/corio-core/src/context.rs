@@ -102,3 +102,23 @@ pub fn spawn_local(future: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError
         None => Err(SpawnError::no_executor()),
     }
 }
+
+/// [`spawn_local`], detached at once: no handle is built (see
+/// [`Spawn::spawn_local_detached`]).
+///
+/// # Errors
+///
+/// [`SpawnError`] when no executor runs on this thread or it refuses new tasks.
+///
+/// # Examples
+///
+/// ```
+/// let err = corio_core::context::spawn_local_detached(Box::pin(async {})).unwrap_err();
+/// assert_eq!(err, corio_core::SpawnError::no_executor());
+/// ```
+pub fn spawn_local_detached(future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
+    match current_spawner() {
+        Some(s) => s.spawn_local_detached(future),
+        None => Err(SpawnError::no_executor()),
+    }
+}

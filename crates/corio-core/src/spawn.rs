@@ -65,6 +65,18 @@ pub trait Spawn {
     /// [`SpawnError`] when the executor is shutting down or cannot run `!Send` futures on
     /// this thread.
     fn spawn_local_boxed(&self, future: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError>;
+
+    /// [`spawn_local_boxed`](Self::spawn_local_boxed), detaching the task at once: for
+    /// callers that track the task's end themselves (corio-combinators' `TaskGroup`).
+    /// Why a method of its own: a [`SpawnedTask`] is a boxed handle, an allocation per
+    /// spawn that such a caller would only drop; executors override this to skip it.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn_local_boxed`](Self::spawn_local_boxed).
+    fn spawn_local_detached(&self, future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
+        self.spawn_local_boxed(future).map(drop)
+    }
 }
 
 /// The control surface of a spawned task, as a [`Spawn`] implementation provides it.

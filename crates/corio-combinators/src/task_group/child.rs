@@ -58,6 +58,8 @@ pub(super) struct ChildCell<F, T, E> {
     waker: Waker,
     group: Rc<Group<E>>,
     id: usize,
+    /// Its slot in the group's `children`, set when it is registered there.
+    key: Cell<usize>,
     ended: Cell<bool>,
     /// The executor's id of the child's task, once polled with the call graph on (0 before).
     task: Cell<u64>,
@@ -76,9 +78,15 @@ where
             signal,
             group,
             id,
+            key: Cell::new(usize::MAX),
             ended: Cell::new(false),
             task: Cell::new(0),
         }
+    }
+
+    /// Records the child's slot in the group's `children`.
+    pub(super) fn set_key(&self, key: usize) {
+        self.key.set(key);
     }
 
     pub(super) fn handle(&self) -> GroupTask<T> {
@@ -107,12 +115,17 @@ where
                 Some(Failure::new(source, FailureKind::Panicked(p))),
             ),
         };
-        self.slot.lock().0 = state;
+        // One lock: once the state is set, a poll of the handle finds it and registers no
+        // waker, so the waker taken here is the last one.
+        let waiter = {
+            let mut s = self.slot.lock();
+            s.0 = state;
+            s.1.take()
+        };
         // The group hears of a failure before whoever awaits this child is woken, so a
         // sibling (or the body) awaiting it is cancelled rather than given a step: the
         // order of asyncio's done-callbacks (the group's runs first).
-        self.group.child_ended(self.id, failure);
-        let waiter = self.slot.lock().1.take();
+        self.group.child_ended(self.key.get(), failure);
         if let Some(w) = waiter {
             w.wake();
         }

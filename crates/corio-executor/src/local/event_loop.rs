@@ -392,6 +392,12 @@ impl Spawn for Local {
         self.spawn(future, None, Location::caller())
             .map(SpawnedTask::new)
     }
+
+    /// Drops the `Task` (detaching it) rather than boxing it into a `SpawnedTask`.
+    #[track_caller]
+    fn spawn_local_detached(&self, future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
+        self.spawn(future, None, Location::caller()).map(drop)
+    }
 }
 
 impl Owner for Local {

@@ -349,6 +349,17 @@ impl corio_core::Spawn for Spawner {
             .spawn_pinned(future, None, Location::caller())
             .map(corio_core::SpawnedTask::new)
     }
+
+    /// Drops the `Task` (detaching it) rather than boxing it into a `SpawnedTask`.
+    #[track_caller]
+    fn spawn_local_detached(
+        &self,
+        future: corio_core::LocalBoxFuture<()>,
+    ) -> Result<(), SpawnError> {
+        self.0
+            .spawn_pinned(future, None, Location::caller())
+            .map(drop)
+    }
 }
 
 impl Owner for Shared {
