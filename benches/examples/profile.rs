@@ -232,6 +232,21 @@ fn main() {
             "oneshot-futures" => {
                 ex.block_on(oneshot_10k(futures::channel::oneshot::channel::<u64>))
             }
+            // `combinators/task_group_10k_children`: 10 000 children in one group, every
+            // output collected through its handle.
+            "task-group" => {
+                let outputs = ex.block_on(ex.spawn(corio::task_group(|tg| async move {
+                    let children: Vec<_> = (0..10_000)
+                        .map(|i| tg.spawn(async move { Ok(i) }).unwrap())
+                        .collect();
+                    let mut outputs = Vec::with_capacity(children.len());
+                    for child in children {
+                        outputs.push(child.await.unwrap());
+                    }
+                    Ok::<_, ()>(outputs)
+                })));
+                assert_eq!(outputs.unwrap().unwrap().len(), 10_000);
+            }
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
@@ -239,8 +254,8 @@ fn main() {
             }
             other => panic!(
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
-                 unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot or \
-                 oneshot-futures"
+                 unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
+                 oneshot-futures or task-group"
             ),
         }
     }
