@@ -1,7 +1,7 @@
 //! `task_group`, the `TaskGroup` handle and the group's future.
 //!
 //! Children are real tasks, spawned through corio-core's [`Spawn`](corio_core::Spawn)
-//! hook ([`corio_core::context::spawn_local_detached`]) or a spawner the caller gives,
+//! hook ([`corio_core::context::spawn_local_shared`]) or a spawner the caller gives,
 //! not futures polled inside the group's own future. Why: a child then runs with its own
 //! cooperative budget and its own wake-ups (a busy child cannot starve its siblings or the
 //! body), shows up in the executor's task introspection under its own name, and a panic
@@ -18,15 +18,16 @@
 //! (`group::Children`): registering and leaving it is O(1) and allocates nothing once it
 //! has grown.
 //!
-//! Allocations per child, six, each for a reason this crate cannot drop without `unsafe`
-//! (it forbids it) or without a bound asyncio does not have: the executor's task; the
-//! boxed future the [`Spawn`](corio_core::Spawn) hook takes (a pointer to the cell); the
-//! cell the group and the task share (`Rc`: the group drops the future from there); the
-//! child's future, boxed to stay pinned while the cell lends it out; the handle's slot
+//! Allocations per child, five, each for a reason this crate cannot drop without `unsafe`
+//! (it forbids it) or without a bound asyncio does not have: the executor's task, which
+//! runs the child's cell directly ([`SharedTask`](corio_core::SharedTask), spawned with
+//! [`spawn_local_shared`](corio_core::context::spawn_local_shared): no box between the two);
+//! the cell the group and the task share (`Rc`: the group drops the future from there);
+//! the child's future, boxed to stay pinned while the cell lends it out; the handle's slot
 //! (`Arc`, so that a [`GroupTask`] is `Send` when its output is); and the child's waker
 //! (`Arc`, `Send + Sync` whatever the output, recording wake-ups for TG-05). The task's
-//! handle is not boxed: [`TaskGroup::spawn`] spawns detached
-//! ([`Spawn::spawn_local_detached`](corio_core::Spawn::spawn_local_detached)).
+//! handle is dropped, never boxed. [`TaskGroup::spawn_with`] adds one box: its spawner
+//! takes a [`LocalBoxFuture`](corio_core::LocalBoxFuture).
 
 mod child;
 mod error;
@@ -39,11 +40,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use corio_core::{LocalBoxFuture, SpawnError};
+use corio_core::{LocalBoxFuture, SharedTask, SpawnError};
 
 use crate::catch_unwind::CatchUnwind;
+use child::ChildCell;
 pub use child::GroupTask;
-use child::{ChildCell, ChildTask};
 pub use error::{
     Failure, FailureKind, FailureSource, GroupSpawnError, GroupTaskError, TaskGroupError,
 };
@@ -75,7 +76,7 @@ use signal::Step;
 /// - On success the group resolves to the body's value.
 ///
 /// Children run as tasks of the current corio executor (either one), spawned through
-/// [`corio_core::context::spawn_local_detached`], or through the spawner given to
+/// [`corio_core::context::spawn_local_shared`], or through the spawner given to
 /// [`TaskGroup::spawn_with`] (to name them); they need not be `Send`. Run the group on a
 /// corio executor: elsewhere spawning fails with [`GroupSpawnError::Spawn`]. The group's
 /// future and its [`TaskGroup`] handle are `!Send`: the group owns its children's futures,
@@ -197,7 +198,7 @@ impl<E: 'static> TaskGroup<E> {
         F: Future<Output = Result<T, E>> + 'static,
         T: 'static,
     {
-        self.spawn_with(corio_core::context::spawn_local_detached, future)
+        self.spawn_child(future, corio_core::context::spawn_local_shared)
     }
 
     /// [`spawn`](Self::spawn) through a spawner of the caller's choice: the way to give a
@@ -244,6 +245,19 @@ impl<E: 'static> TaskGroup<E> {
         T: 'static,
         S: FnOnce(LocalBoxFuture<()>) -> Result<H, SpawnError>,
     {
+        self.spawn_child(future, |task| spawn(Box::pin(task)).map(drop))
+    }
+
+    /// Registers the child, then hands its task to `spawn`.
+    fn spawn_child<T, F>(
+        &self,
+        future: F,
+        spawn: impl FnOnce(SharedTask) -> Result<(), SpawnError>,
+    ) -> Result<GroupTask<T>, GroupSpawnError>
+    where
+        F: Future<Output = Result<T, E>> + 'static,
+        T: 'static,
+    {
         let id = {
             let mut st = self.inner.state();
             if st.phase != Phase::Open {
@@ -263,11 +277,8 @@ impl<E: 'static> TaskGroup<E> {
             .children
             .insert(id, cell.clone() as Rc<dyn ChildOps>);
         cell.set_key(key);
-        match spawn(Box::pin(ChildTask { cell: cell.clone() })) {
-            Ok(task) => {
-                drop(task);
-                Ok(handle)
-            }
+        match spawn(SharedTask::new(cell.clone())) {
+            Ok(()) => Ok(handle),
             Err(e) => {
                 // The spawner dropped the task, which ended the child; make sure of it.
                 cell.drop_now();

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::{BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask};
+use crate::{BoxFuture, LocalBoxFuture, SharedTask, Spawn, SpawnError, SpawnedTask};
 
 thread_local! {
     static SPAWNER: RefCell<Option<Rc<dyn Spawn>>> = const { RefCell::new(None) };
@@ -119,6 +119,36 @@ pub fn spawn_local(future: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError
 pub fn spawn_local_detached(future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
     match current_spawner() {
         Some(s) => s.spawn_local_detached(future),
+        None => Err(SpawnError::no_executor()),
+    }
+}
+
+/// Spawns a [`SharedTask`] on the current executor, on this thread, detached (see
+/// [`Spawn::spawn_local_shared`]).
+///
+/// # Errors
+///
+/// [`SpawnError`] when no executor runs on this thread or it refuses new tasks.
+///
+/// # Examples
+///
+/// ```
+/// use corio_core::{LocalTask, SharedTask};
+/// use std::rc::Rc;
+/// use std::task::{Context, Poll};
+///
+/// struct Done;
+/// impl LocalTask for Done {
+///     fn poll_task(&self, _: &mut Context<'_>) -> Poll<()> { Poll::Ready(()) }
+///     fn task_dropped(&self) {}
+/// }
+///
+/// let err = corio_core::context::spawn_local_shared(SharedTask::new(Rc::new(Done)));
+/// assert_eq!(err.unwrap_err(), corio_core::SpawnError::no_executor());
+/// ```
+pub fn spawn_local_shared(task: SharedTask) -> Result<(), SpawnError> {
+    match current_spawner() {
+        Some(s) => s.spawn_local_shared(task),
         None => Err(SpawnError::no_executor()),
     }
 }

@@ -13,7 +13,8 @@
 //!   (a timer wheel on top of an I/O reactor on top of a [`ThreadParker`]) and turns it
 //!   when it has nothing to run, without naming the crates that provide the layers.
 //! - [`Spawn`] and [`context`]: how a leaf crate (a task group, say) spawns onto whatever
-//!   loop is current, again without naming the executor crate.
+//!   loop is current, again without naming the executor crate; [`SharedTask`] runs a
+//!   [`LocalTask`] that the spawner shares with the executor, unboxed.
 //! - [`callgraph`]: the hooks by which futures record what the current task waits on
 //!   (`corio::debug::call_graph()`), one atomic load each while unused.
 //! - [`coop`]: the cooperative poll budget that keeps one busy task from starving the rest.
@@ -56,7 +57,10 @@ pub mod time;
 pub use driver::{Driver, Enter, Entry, Unpark, Unparker};
 pub use error::{Cancelled, Elapsed, JoinError, PanicPayload, panic_message};
 pub use park::ThreadParker;
-pub use spawn::{Abort, BoxFuture, LocalBoxFuture, Spawn, SpawnError, SpawnedTask, TaskControl};
+pub use spawn::{
+    Abort, BoxFuture, LocalBoxFuture, LocalTask, SharedTask, Spawn, SpawnError, SpawnedTask,
+    TaskControl,
+};
 
 #[doc(no_inline)]
 pub use futures_core::Stream;

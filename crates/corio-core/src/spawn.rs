@@ -5,6 +5,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::JoinError;
@@ -67,7 +68,8 @@ pub trait Spawn {
     fn spawn_local_boxed(&self, future: LocalBoxFuture<()>) -> Result<SpawnedTask, SpawnError>;
 
     /// [`spawn_local_boxed`](Self::spawn_local_boxed), detaching the task at once: for
-    /// callers that track the task's end themselves (corio-combinators' `TaskGroup`).
+    /// callers that track the task's end themselves (the default
+    /// [`spawn_local_shared`](Self::spawn_local_shared)).
     /// Why a method of its own: a [`SpawnedTask`] is a boxed handle, an allocation per
     /// spawn that such a caller would only drop; executors override this to skip it.
     ///
@@ -76,6 +78,99 @@ pub trait Spawn {
     /// As [`spawn_local_boxed`](Self::spawn_local_boxed).
     fn spawn_local_detached(&self, future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
         self.spawn_local_boxed(future).map(drop)
+    }
+
+    /// Spawns a [`SharedTask`] on the current thread, detached.
+    ///
+    /// Why: the task's body is an `Rc` that its spawner keeps a clone of; an executor that
+    /// overrides this stores the [`SharedTask`] in its own task, where the default boxes
+    /// it into a [`LocalBoxFuture`] first (an allocation per spawn).
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn_local_boxed`](Self::spawn_local_boxed).
+    fn spawn_local_shared(&self, task: SharedTask) -> Result<(), SpawnError> {
+        self.spawn_local_detached(Box::pin(task))
+    }
+}
+
+/// The body of a task that its spawner shares with the executor (through an `Rc`): the
+/// spawner can reach the task's state, and drop what it owns, while the executor runs it.
+/// corio-combinators' `TaskGroup` children are such tasks.
+///
+/// # Examples
+///
+/// See [`SharedTask`].
+pub trait LocalTask {
+    /// Polls the task: `Ready` ends it.
+    fn poll_task(&self, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// The executor dropped the task: after it returned `Ready`, or before (the
+    /// executor shut down, or the task was aborted from outside).
+    fn task_dropped(&self);
+}
+
+/// The future an executor runs for a [`LocalTask`]: polls it, and tells it when it is
+/// dropped. Spawn it with [`Spawn::spawn_local_shared`]
+/// ([`context::spawn_local_shared`](crate::context::spawn_local_shared)).
+///
+/// # Examples
+///
+/// ```
+/// use corio_core::{LocalTask, SharedTask};
+/// use std::cell::Cell;
+/// use std::future::Future;
+/// use std::rc::Rc;
+/// use std::task::{Context, Poll};
+///
+/// #[derive(Default)]
+/// struct Count {
+///     polls: Cell<u32>,
+///     dropped: Cell<bool>,
+/// }
+/// impl LocalTask for Count {
+///     fn poll_task(&self, _: &mut Context<'_>) -> Poll<()> {
+///         self.polls.set(self.polls.get() + 1);
+///         Poll::Ready(())
+///     }
+///     fn task_dropped(&self) {
+///         self.dropped.set(true);
+///     }
+/// }
+///
+/// let count = Rc::new(Count::default());
+/// let task = SharedTask::new(count.clone());
+/// futures::executor::block_on(task);
+/// assert_eq!(count.polls.get(), 1);
+/// assert!(count.dropped.get());
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct SharedTask(Rc<dyn LocalTask>);
+
+impl SharedTask {
+    /// Wraps the task's body.
+    pub fn new(task: Rc<dyn LocalTask>) -> Self {
+        SharedTask(task)
+    }
+}
+
+impl Future for SharedTask {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.poll_task(cx)
+    }
+}
+
+impl Drop for SharedTask {
+    fn drop(&mut self) {
+        self.0.task_dropped();
+    }
+}
+
+impl fmt::Debug for SharedTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedTask").finish_non_exhaustive()
     }
 }
 

@@ -1,5 +1,5 @@
-//! A group's child: the task the executor runs (`ChildTask`), the state it shares with the
-//! group (`ChildCell`), and the handle the caller gets (`GroupTask`).
+//! A group's child: the state it shares with the group, which the executor also runs as
+//! the child's task (`ChildCell`), and the handle the caller gets (`GroupTask`).
 //!
 //! The child's future lives in the `ChildCell`, not in the executor's task: the group can
 //! then drop it at once when its own future is dropped (D7: no destructor of a child runs
@@ -160,70 +160,56 @@ where
     }
 }
 
-/// The future the executor runs for a child.
-pub(super) struct ChildTask<F, T, E>
+/// The executor runs the cell itself, as a [`SharedTask`](corio_core::SharedTask): the
+/// group and the executor's task share the one `Rc`, with no box between them.
+impl<F, T, E> corio_core::LocalTask for ChildCell<F, T, E>
 where
     F: Future<Output = Result<T, E>>,
 {
-    pub(super) cell: Rc<ChildCell<F, T, E>>,
-}
-
-impl<F, T, E> Future for ChildTask<F, T, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let cell = &*self.cell;
-        if cell.ended.get() {
+    fn poll_task(&self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.ended.get() {
             return Poll::Ready(());
         }
         if let Some(id) = corio_core::callgraph::current_task() {
-            if cell.task.replace(id) != id {
-                if let Some(key) = cell.group.wait_key.get() {
+            if self.task.replace(id) != id {
+                if let Some(key) = self.group.wait_key.get() {
                     corio_core::callgraph::add_task(key, id);
                 }
             }
         }
-        cell.signal.register(cx.waker());
-        let step = cell.signal.begin_step();
+        self.signal.register(cx.waker());
+        let step = self.signal.begin_step();
         if step == Step::Stop {
-            cell.stop();
+            self.stop();
             return Poll::Ready(());
         }
         // Taken out while it runs, so that nothing the child does reaches it through the
         // group (a re-entrant drop finds it gone and only marks the child ended).
-        let Some(mut future) = cell.future.borrow_mut().take() else {
+        let Some(mut future) = self.future.borrow_mut().take() else {
             return Poll::Ready(());
         };
-        match future.as_mut().poll(&mut Context::from_waker(&cell.waker)) {
+        match future.as_mut().poll(&mut Context::from_waker(&self.waker)) {
             Poll::Ready(out) => {
                 drop(future);
-                cell.end(Some(out));
+                self.end(Some(out));
                 Poll::Ready(())
             }
-            Poll::Pending if step == Step::Last || cell.ended.get() => {
+            Poll::Pending if step == Step::Last || self.ended.get() => {
                 drop(future);
-                cell.end(None);
+                self.end(None);
                 Poll::Ready(())
             }
             Poll::Pending => {
-                *cell.future.borrow_mut() = Some(future);
+                *self.future.borrow_mut() = Some(future);
                 Poll::Pending
             }
         }
     }
-}
 
-impl<F, T, E> Drop for ChildTask<F, T, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    fn drop(&mut self) {
+    fn task_dropped(&self) {
         // Dropped by the executor (shutdown, or an abort from outside the group): the
         // child is cancelled. A no-op once it has ended.
-        self.cell.stop();
+        self.stop();
     }
 }
 

@@ -398,6 +398,12 @@ impl Spawn for Local {
     fn spawn_local_detached(&self, future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
         self.spawn(future, None, Location::caller()).map(drop)
     }
+
+    /// The `SharedTask` goes into the task as it is, unboxed.
+    #[track_caller]
+    fn spawn_local_shared(&self, task: corio_core::SharedTask) -> Result<(), SpawnError> {
+        self.spawn(task, None, Location::caller()).map(drop)
+    }
 }
 
 impl Owner for Local {

@@ -360,6 +360,14 @@ impl corio_core::Spawn for Spawner {
             .spawn_pinned(future, None, Location::caller())
             .map(drop)
     }
+
+    /// The `SharedTask` goes into the task as it is, unboxed.
+    #[track_caller]
+    fn spawn_local_shared(&self, task: corio_core::SharedTask) -> Result<(), SpawnError> {
+        self.0
+            .spawn_pinned(task, None, Location::caller())
+            .map(drop)
+    }
 }
 
 impl Owner for Shared {
