@@ -338,7 +338,8 @@ pub mod io {
 pub mod core {
     #[doc(inline)]
     pub use corio_core::{
-        Abort, BoxFuture, Driver, Entry, LocalBoxFuture, PanicPayload, Spawn, SpawnedTask,
-        TaskControl, ThreadParker, Unpark, Unparker, callgraph, context, coop, panic_message, time,
+        Abort, BoxFuture, Driver, Entry, LocalBoxFuture, LocalTask, PanicPayload, SharedTask,
+        Spawn, SpawnedTask, TaskControl, ThreadParker, Unpark, Unparker, callgraph, context, coop,
+        panic_message, time,
     };
 }
