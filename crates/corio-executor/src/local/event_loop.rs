@@ -28,7 +28,7 @@ use crate::owner::Owner;
 use crate::registry::Entry as Registered;
 use crate::snapshot::{Metrics, TaskSnapshot};
 use crate::task_handle::Task;
-use crate::wrapper::TaskFuture;
+use crate::wrapper::{Outcome, TaskFuture};
 
 /// How many queue entries the loop runs between two looks at the driver and the
 /// cross-thread queue, so that timers, I/O and remote wake-ups are not starved by tasks
@@ -215,6 +215,38 @@ impl Local {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_then::<F, _, true>(future, name, location, |task, waker| {
+            Task::new(task, waker.expect("a handle's waker was asked for"))
+        })
+    }
+
+    /// [`spawn`](Self::spawn), detached at once: no `Task` handle is built, so neither
+    /// is its waker cloned (the `Spawn` hook's detached spawns, one per TaskGroup child).
+    pub(crate) fn spawn_detached<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + 'static,
+    {
+        self.spawn_then::<F, _, false>(future, None, location, |task, _| task.detach())
+    }
+
+    /// The body of `spawn`: `finish` gets the raw task and, when `HANDLE`, the waker that
+    /// a `Task` handle keeps (a const, so that `spawn` pays no branch for it).
+    #[inline(always)]
+    fn spawn_then<F, R, const HANDLE: bool>(
+        &self,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static Location<'static>,
+        finish: impl FnOnce(async_task::Task<Outcome<F::Output>, TaskMeta>, Option<Waker>) -> R,
+    ) -> Result<R, SpawnError>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         // Refused from the moment shutdown begins: a destructor that spawns (and whose
         // task's destructor spawns again) would otherwise keep the shutdown passes going
         // for ever.
@@ -248,7 +280,7 @@ impl Local {
         if let Some(h) = self.config().hooks().and_then(|h| h.on_spawn.as_ref()) {
             h(TaskView::new(runnable.metadata()));
         }
-        let waker = runnable.waker();
+        let waker = HANDLE.then(|| runnable.waker());
         let running_here = super::with_loop(|l| l.is_some_and(|l| std::ptr::eq(l, self)));
         if self.config().eager && running_here {
             // Eager start (asyncio's eager_task_factory): run until the first suspension
@@ -264,7 +296,7 @@ impl Local {
             // spawns go there too, so that the loop sees both in the order they happened.
             self.shared.push_remote(runnable);
         }
-        Ok(Task::new(task, waker))
+        Ok(finish(task, waker))
     }
 
     /// Runs `future` to completion on this thread, running the loop's tasks meanwhile.
@@ -393,16 +425,16 @@ impl Spawn for Local {
             .map(SpawnedTask::new)
     }
 
-    /// Drops the `Task` (detaching it) rather than boxing it into a `SpawnedTask`.
+    /// Detaches the task at once rather than boxing a `Task` into a `SpawnedTask`.
     #[track_caller]
     fn spawn_local_detached(&self, future: LocalBoxFuture<()>) -> Result<(), SpawnError> {
-        self.spawn(future, None, Location::caller()).map(drop)
+        self.spawn_detached(future, Location::caller())
     }
 
     /// The `SharedTask` goes into the task as it is, unboxed.
     #[track_caller]
     fn spawn_local_shared(&self, task: corio_core::SharedTask) -> Result<(), SpawnError> {
-        self.spawn(task, None, Location::caller()).map(drop)
+        self.spawn_detached(task, Location::caller())
     }
 }
 
