@@ -232,6 +232,32 @@ fn main() {
             "oneshot-futures" => {
                 ex.block_on(oneshot_10k(futures::channel::oneshot::channel::<u64>))
             }
+            // `timer/timeout_100k_ready`, 100 000 timeouts around ready futures, on corio's
+            // loop with corio's timeout or with smol's idiom (`future.or(Timer::after(d))`).
+            "timeout-ready" => ex.block_on(async {
+                let mut s = 0usize;
+                for i in 0..100_000 {
+                    s += corio::timeout(std::time::Duration::from_secs(1), std::future::ready(i))
+                        .await
+                        .unwrap();
+                }
+                std::hint::black_box(s);
+            }),
+            "timeout-ready-smol" => ex.block_on(async {
+                use futures_lite::FutureExt;
+                let mut s = 0usize;
+                for i in 0..100_000 {
+                    let d = std::time::Duration::from_secs(1);
+                    s += async { Ok(std::future::ready(i).await) }
+                        .or(async move {
+                            async_io::Timer::after(d).await;
+                            Err(())
+                        })
+                        .await
+                        .unwrap();
+                }
+                std::hint::black_box(s);
+            }),
             // `combinators/task_group_10k_children`: 10 000 children in one group, every
             // output collected through its handle.
             "task-group" => {
@@ -247,6 +273,39 @@ fn main() {
                 })));
                 assert_eq!(outputs.unwrap().unwrap().len(), 10_000);
             }
+            // `combinators/wait_for_10k_ready` as the bench runs it: a loop with its drivers,
+            // the 10 000 awaits in a spawned task; and smol's idiom the same way.
+            "wait-for-ready" => {
+                let ex = corio::Builder::new().build_local();
+                let d = std::time::Duration::from_secs(1);
+                let s = ex.block_on(ex.spawn(async move {
+                    let mut s = 0usize;
+                    for i in 0..10_000 {
+                        s += corio::wait_for(std::future::ready(i), d).await.unwrap();
+                    }
+                    s
+                }));
+                std::hint::black_box(s.unwrap());
+            }
+            "wait-for-ready-smol" => {
+                use futures_lite::FutureExt;
+                let ex = async_executor::LocalExecutor::new();
+                let d = std::time::Duration::from_secs(1);
+                let s = async_io::block_on(ex.run(ex.spawn(async move {
+                    let mut s = 0usize;
+                    for i in 0..10_000 {
+                        s += async { Ok(std::future::ready(i).await) }
+                            .or(async move {
+                                async_io::Timer::after(d).await;
+                                Err(())
+                            })
+                            .await
+                            .unwrap();
+                    }
+                    s
+                })));
+                std::hint::black_box(s);
+            }
             "run" => {
                 for _ in 0..10_000 {
                     corio::run(async { 1 });
@@ -255,7 +314,8 @@ fn main() {
             other => panic!(
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
                  unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
-                 oneshot-futures or task-group"
+                 oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready or \
+                 wait-for-ready-smol"
             ),
         }
     }

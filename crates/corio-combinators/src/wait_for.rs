@@ -96,6 +96,7 @@ impl<F> WaitFor<F> {
 impl<F: Future> Future for WaitFor<F> {
     type Output = Result<F::Output, Elapsed>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.project().inner.poll(cx)
     }

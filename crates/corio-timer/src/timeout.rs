@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -60,7 +61,7 @@ use crate::ticks;
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout {
         future: Some(future),
-        sleep: None,
+        sleep: ManuallyDrop::new(None),
         when: None,
         after_first_poll: Some(duration),
         expired: false,
@@ -91,7 +92,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         future: Some(future),
-        sleep: Some(sleep_until(deadline)),
+        sleep: ManuallyDrop::new(Some(sleep_until(deadline))),
         when: Some(deadline),
         after_first_poll: None,
         expired: false,
@@ -130,13 +131,32 @@ pin_project! {
     pub struct Timeout<F> {
         #[pin]
         future: Option<F>,
-        sleep: Option<Sleep>,
+        // Dropped by hand (`PinnedDrop` below) so that dropping a timeout that never armed
+        // a timer, the common case around a ready future, costs one compare instead of a
+        // call to `Option<Sleep>`'s out-of-line drop glue (a third of the instructions of
+        // `timeout(d, ready)`). Assigning through it drops the old value as usual.
+        sleep: ManuallyDrop<Option<Sleep>>,
         when: Option<Instant>,
         // `timeout(d, ..)` before its deadline is fixed: `d`, counted from the first poll
         // that finds the future pending.
         after_first_poll: Option<Duration>,
         expired: bool,
     }
+
+    impl<F> PinnedDrop for Timeout<F> {
+        #[inline]
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if this.sleep.is_some() {
+                drop_armed(this.sleep);
+            }
+        }
+    }
+}
+
+#[cold]
+fn drop_armed(sleep: &mut Option<Sleep>) {
+    drop(sleep.take());
 }
 
 impl<F> Timeout<F> {
@@ -206,8 +226,8 @@ impl<F> Timeout<F> {
         *this.when = deadline;
         match (this.sleep.as_mut(), deadline) {
             (Some(s), Some(d)) => s.reset(d),
-            (Some(_), None) => *this.sleep = None,
-            (None, Some(d)) => *this.sleep = Some(sleep_until(d)),
+            (Some(_), None) => **this.sleep = None,
+            (None, Some(d)) => **this.sleep = Some(sleep_until(d)),
             (None, None) => {}
         }
     }
@@ -216,6 +236,7 @@ impl<F> Timeout<F> {
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let future = this
@@ -225,7 +246,9 @@ impl<F: Future> Future for Timeout<F> {
             .expect("Timeout polled after it resolved");
         if let Poll::Ready(out) = future.poll(cx) {
             this.future.set(None);
-            *this.sleep = None; // free the timer entry now
+            if this.sleep.is_some() {
+                **this.sleep = None; // free the timer entry now
+            }
             return Poll::Ready(Ok(out));
         }
         if let Some(d) = this.after_first_poll.take() {
@@ -233,14 +256,14 @@ impl<F: Future> Future for Timeout<F> {
             // time the first poll itself spent blocking counts, as in asyncio.
             let deadline = ticks::deadline_after(clock::turn_now(), d);
             *this.when = Some(deadline);
-            *this.sleep = Some(sleep_until(deadline));
+            **this.sleep = Some(sleep_until(deadline));
         }
         if let Some(s) = this.sleep.as_mut() {
             if s.poll_elapsed(cx).is_ready() {
                 *this.expired = true;
                 // Cancel the inner future before reporting: its cleanup has run by then.
                 this.future.set(None);
-                *this.sleep = None;
+                **this.sleep = None;
                 return Poll::Ready(Err(Elapsed::new()));
             }
         }

@@ -437,6 +437,34 @@ fn dropping_timeout_drops_inner_future() {
     assert!(wall.elapsed() < Duration::from_secs(5));
 }
 
+/// A timeout dropped while its timer is armed gives the wheel entry back (the timer is
+/// dropped by `Timeout`'s own drop, not by field drop glue: see `timeout.rs`).
+#[test]
+fn dropping_an_armed_timeout_removes_its_timer() {
+    paused_loop().run(async {
+        let h = corio_timer::TimerHandle::current();
+        let before = h.live_entries();
+        let mut armed: Vec<_> = (0..10)
+            .map(|_| Box::pin(timeout(HOUR, std::future::pending::<()>())))
+            .collect();
+        for t in &mut armed {
+            assert!(futures::poll!(t.as_mut()).is_pending());
+        }
+        assert_eq!(h.live_entries(), before + 10);
+        drop(armed);
+        assert_eq!(h.live_entries(), before);
+        // One built by `timeout_at` (its timer made at construction, armed at the poll).
+        let mut at = Box::pin(timeout_at(
+            clock::now() + HOUR,
+            std::future::pending::<()>(),
+        ));
+        assert!(futures::poll!(at.as_mut()).is_pending());
+        assert_eq!(h.live_entries(), before + 1);
+        drop(at);
+        assert_eq!(h.live_entries(), before);
+    });
+}
+
 /// A timeout's clock starts at its first poll, and a future ready at that poll never
 /// builds a timer: nothing is registered in the wheel, before or after.
 #[test]
