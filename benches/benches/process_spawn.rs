@@ -11,7 +11,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 const CHILDREN: usize = 1_000;
 
 fn spawn_and_wait(c: &mut Criterion) {
-    let mut g = c.benchmark_group("process_spawn_wait_1000_true");
+    let mut g = c.benchmark_group("process/spawn_wait_1000_true");
     g.sample_size(10);
     g.measurement_time(std::time::Duration::from_secs(10));
 

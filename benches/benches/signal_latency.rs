@@ -20,7 +20,7 @@ fn raise_usr1() {
 }
 
 fn latency(c: &mut Criterion) {
-    let mut g = c.benchmark_group("signal_latency_1000_sigusr1");
+    let mut g = c.benchmark_group("signal/latency_1000_sigusr1");
     g.throughput(criterion::Throughput::Elements(SIGNALS as u64));
 
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -23,11 +23,15 @@
 //! - `corio-compare/wrk.txt`, lines `wrk <runtime> <requests_per_second>` written by
 //!   `benches/wrk.sh` when `WRK_OUT` names it (only if `wrk` is installed);
 //! - `corio-compare/http-server.md`, the HTTP server table written by
-//!   `benches/wrk_http.sh` when `OUT` names it (only if `wrk` is installed).
+//!   `benches/wrk_http.sh` when `OUT` names it (only if `wrk` is installed);
+//! - `corio-compare/aiohttp.txt`, lines `aiohttp <scheme> <requests_per_second>` written by
+//!   `benches/http_client.sh` (aiohttp's client, shown as the asyncio figure of the
+//!   `http/` groups).
 //!
 //! Running (without `--no-run`) does, from the workspace root: `cargo bench -p
 //! corio-benches [-- --quick]`, the Python script, the memory probe for every
-//! runtime, and `benches/wrk.sh` and `benches/wrk_http.sh` if `wrk` is on the `PATH`.
+//! runtime, `benches/wrk.sh` and `benches/wrk_http.sh` if `wrk` is on the `PATH`, and
+//! `benches/http_client.sh`.
 //! Cargo builds use `-j 1` unless `CARGO_BUILD_JOBS` is set, and
 //! `CARGO_PROFILE_BENCH_DEBUG=0` unless it is set (so that the bench profile matches
 //! release and reuses its build).
@@ -51,7 +55,15 @@ const AREAS: &[(&str, &str)] = &[
     ("stream", "Streams"),
     ("net", "Networking"),
     ("cancel", "Cancellation"),
+    ("fs", "Files (blocking I/O on a thread pool)"),
+    ("process", "Subprocesses"),
+    ("signal", "Signals"),
+    ("http", "HTTP client"),
 ];
+
+/// Areas with no peer runtime, written as their own section rather than as a table of
+/// corio against peers (`debug`: the call graph's bookkeeping off and on).
+const OWN_SECTION: &[&str] = &["debug"];
 
 /// Workloads that asyncio, with one loop per thread, can only run on one loop: the
 /// single-loop Python figure of the same workload stands in.
@@ -134,6 +146,45 @@ const IDIOMS: &[(&str, &str)] = &[
         "cancel/timeout_10k_fire_1ms",
         "single-thread loops; `corio::timeout`, `tokio::time::timeout`, smol's \
          `future.or(Timer::after(d))`",
+    ),
+    (
+        "fs/read_64mib_in_4k",
+        "each runtime's usual set-up (corio's local loop, tokio current-thread, async-fs under \
+         `futures_lite::future::block_on`), all doing blocking reads on a pool; tokio's `File` \
+         hops to its pool per read, so it is also shown behind a 64 KiB `BufReader` \
+         (`tokio_bufreader_64k`); corio's and async-fs's files buffer by themselves; the file \
+         stays in the page cache",
+    ),
+    (
+        "fs/write_64mib_in_4k",
+        "as above, 4 KiB writes then a flush",
+    ),
+    (
+        "fs/read_dir_10k",
+        "as above, a directory of 10 000 entries listed as a stream",
+    ),
+    (
+        "process/spawn_wait_1000_true",
+        "1 000 `true` children started at once, then awaited: corio `process::Command` (a pidfd \
+         per child on the reactor), tokio::process (current-thread), async-process (smol's \
+         SIGCHLD reaper); fork/exec dominates",
+    ),
+    (
+        "signal/latency_1000_sigusr1",
+        "1 000 `kill(getpid(), SIGUSR1)` one after the other, each awaited by one listener: corio \
+         `Signals`, tokio::signal (current-thread), async-signal under `smol::block_on`",
+    ),
+    (
+        "http/client_get_1k_100_in_flight_http",
+        "1 000 GETs of a 1 KiB page per iteration, 100 in flight over a kept client's \
+         keep-alive pool, against the same corio-http server: corio-http's `Client` on corio's \
+         loop, reqwest on tokio current-thread; the asyncio column is aiohttp's \
+         `ClientSession` (`benches/http_client.sh`, its requests/s turned into the time of \
+         1 000)",
+    ),
+    (
+        "http/client_get_1k_100_in_flight_https",
+        "as above over TLS (each client trusts the server's self-signed certificate)",
     ),
     (
         "cancel/abort_10k_mid_wait",
@@ -387,6 +438,22 @@ fn run_all(root: &Path, target: &Path, results: &Path, quick: bool) -> Result<()
         let _ = std::fs::remove_file(results.join("http-server.md"));
     }
 
+    eprintln!("== http_client.sh (aiohttp's client against the bench's server)");
+    let mut aiohttp = bench_script(root, "benches/http_client.sh");
+    if quick {
+        aiohttp.env("REQUESTS", "3000");
+    }
+    let out = aiohttp
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("benches/http_client.sh: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("benches/http_client.sh failed ({})", out.status));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprint!("{text}");
+    write(&results.join("aiohttp.txt"), &text)?;
+
     let mode = if quick { "quick" } else { "full" };
     let secs = started.elapsed().map(|d| d.as_secs()).unwrap_or(0);
     write(
@@ -485,10 +552,23 @@ fn read_lines(path: &Path, tag: &str) -> Vec<Vec<String>> {
 }
 
 fn read_python(results: &Path) -> BTreeMap<String, f64> {
-    read_lines(&results.join("python.txt"), "python")
+    let mut python: BTreeMap<String, f64> = read_lines(&results.join("python.txt"), "python")
         .into_iter()
         .filter_map(|f| Some((f.first()?.clone(), f.get(1)?.parse::<f64>().ok()? * 1e9)))
-        .collect()
+        .collect();
+    // aiohttp's client, `aiohttp <scheme> <requests/s>`: the time of one criterion
+    // iteration (1 000 GETs) of the matching `http/` group.
+    for f in read_lines(&results.join("aiohttp.txt"), "aiohttp") {
+        if let (Some(scheme), Some(rps)) = (f.first(), f.get(1).and_then(|r| r.parse::<f64>().ok()))
+            && rps > 0.0
+        {
+            python.insert(
+                format!("http/client_get_1k_100_in_flight_{scheme}"),
+                1_000.0 / rps * 1e9,
+            );
+        }
+    }
+    python
 }
 
 /// The asyncio median for `group` in ns, and whether it stands in from another group.
@@ -635,7 +715,7 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
     let mut area_speedups = Vec::new();
     for (area, title) in &areas {
         let ws: Vec<&Workload> = workloads.iter().filter(|w| w.area() == area).collect();
-        if ws.is_empty() {
+        if ws.is_empty() || OWN_SECTION.contains(&area.as_str()) {
             continue;
         }
         let _ = writeln!(p, "## {title}\n");
@@ -770,6 +850,7 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
 
     write_memory(p, &memory);
     write_latency(p, &latency);
+    write_call_graph(p, &workloads);
 
     p.push_str("## Where corio misses\n\n");
     if misses.is_empty() {
@@ -922,6 +1003,47 @@ fn write_latency(p: &mut String, latency: &[Vec<String>]) {
                 Some(c) if best.is_finite() => fmt_ratio((c.2 / best * 100.0).round() / 100.0),
                 _ => "—".into(),
             }
+        );
+    }
+    p.push('\n');
+}
+
+/// The call graph's bookkeeping (`benches/debug_call_graph.rs`): the same workload on a
+/// loop with the bookkeeping off and on.
+fn write_call_graph(p: &mut String, workloads: &[Workload]) {
+    let rows: Vec<(&Workload, f64, f64)> = workloads
+        .iter()
+        .filter(|w| w.area() == "debug")
+        .filter_map(|w| {
+            let get = |f: &str| {
+                w.runtimes
+                    .iter()
+                    .find(|e| e.function == f)
+                    .map(|e| e.median_ns)
+            };
+            Some((w, get("off")?, get("on")?))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    p.push_str("## Call-graph bookkeeping (`corio::debug`)\n\n");
+    p.push_str(
+        "What the task call graph ([Why is my program stuck?](stuck.md)) costs: the same \
+         workload on a loop built with `Builder::call_graph(true)` (*on*: every poll and every \
+         wait recorded) and without it (*off*: each wait that returns `Pending` reads one \
+         process-wide flag, which is what every program pays). The cost of *off* against a \
+         build without the hooks is in the notes below.\n\n\
+         | workload | off | on | on / off |\n|---|---:|---:|---:|\n",
+    );
+    for (w, off, on) in rows {
+        let _ = writeln!(
+            p,
+            "| `{}` | {} | {} | {:.1} |",
+            w.name(),
+            fmt_ns(off),
+            fmt_ns(on),
+            on / off
         );
     }
     p.push('\n');
