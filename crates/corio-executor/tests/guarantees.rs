@@ -119,6 +119,64 @@ fn a_wake_racing_shutdown_reaches_a_drain() {
     );
 }
 
+/// The single-thread loop's side of the race: two threads spawn through its handle while
+/// the loop's own thread finishes `run` and shuts the loop down. Every accepted spawn ends,
+/// run or cancelled, and its handle says which; a spawn refused once stays refused.
+#[test]
+fn a_remote_spawn_racing_a_local_shutdown_is_run_cancelled_or_refused() {
+    let rounds = if cfg!(miri) { 2 } else { 150 };
+    within(
+        Duration::from_secs(120),
+        "remote spawns racing a local shutdown",
+        move || {
+            let (mut accepted, mut ran, mut cancelled) = (0usize, 0usize, 0usize);
+            for _ in 0..rounds {
+                let ex = LocalExecutor::new();
+                let start = Arc::new(Barrier::new(3));
+                let spawners: Vec<_> = (0..2)
+                    .map(|_| {
+                        let h = ex.handle();
+                        let start = start.clone();
+                        std::thread::spawn(move || {
+                            start.wait();
+                            let mut tasks = Vec::new();
+                            while let Ok(t) = h.try_spawn(async { 1usize }) {
+                                tasks.push(t);
+                                if tasks.len() > 50_000 {
+                                    return tasks;
+                                }
+                            }
+                            let again = h.try_spawn(async { 1usize });
+                            assert!(again.unwrap_err().is_shutdown());
+                            tasks
+                        })
+                    })
+                    .collect();
+                start.wait();
+                // Runs some of the remote spawns, then returns: the loop shuts down while
+                // the two threads are still spawning.
+                ex.run(async {
+                    for _ in 0..50 {
+                        corio_executor::yield_now().await;
+                    }
+                });
+                for s in spawners {
+                    for t in s.join().unwrap() {
+                        accepted += 1;
+                        match t.join_blocking() {
+                            Ok(_) => ran += 1,
+                            Err(JoinError::Cancelled(_)) => cancelled += 1,
+                            Err(e) => panic!("unexpected outcome: {e}"),
+                        }
+                    }
+                }
+            }
+            assert_eq!(accepted, ran + cancelled);
+            assert!(ran > 0 && cancelled > 0, "ran {ran}, cancelled {cancelled}");
+        },
+    );
+}
+
 // -- 3: a LocalExecutor closed through the fast path ----------------------------------------
 
 #[test]
