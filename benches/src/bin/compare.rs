@@ -84,9 +84,269 @@ const PYTHON_ALIASES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Which flavour and idiom each runtime uses, for the workloads added by issue 19 §2
-/// (the other workloads' set-ups are in their bench files' headers).
+/// Which flavour and idiom each runtime uses, one line per workload, in the page's area
+/// order (the bench files' headers say more).
 const IDIOMS: &[(&str, &str)] = &[
+    (
+        "executor/run_ready_fresh_runtime",
+        "a runtime built and dropped around each `async { 1 }`: corio \
+         `Builder::new().build_local().run` (timer and reactor: an epoll instance and an \
+         eventfd), tokio current-thread with all drivers, async-executor `LocalExecutor` under \
+         `futures_lite::future::block_on` and futures' `LocalPool` (neither has a timer or \
+         reactor)",
+    ),
+    (
+        "executor/run_ready_kept_runtime",
+        "as above with each runtime kept between calls: `corio::run` (the thread's loop, \
+         reopened), tokio's `block_on`, async-executor's `run` under futures-lite's `block_on`, \
+         `LocalPool::run_until`",
+    ),
+    (
+        "executor/block_on_ready_multi_thread",
+        "`block_on(async { 1 })` from the bench thread on a kept runtime: corio `Executor` with \
+         2 workers (the caller runs the future on its own cached loop, timer and reactor), tokio \
+         multi-thread with 2 workers and all drivers, async-executor `Executor` run by no thread \
+         but the caller's `futures_lite::future::block_on(ex.run(..))` (no reactor)",
+    ),
+    (
+        "executor/spawn_join_10k",
+        "single-thread loops without timer or reactor: corio `LocalExecutor::new()` (a thread \
+         parker only), tokio current-thread without drivers, async-executor `LocalExecutor` under \
+         `futures_lite::future::block_on`, futures' `LocalPool`; the `block_on` future spawns \
+         10 000 tasks and awaits their handles in order",
+    ),
+    (
+        "executor/eager_start_10k_ready",
+        "the same spawn and join on corio loops from `corio::Builder::new().build_local()` (timer \
+         and reactor) with `eager_start` off and on, beside tokio current-thread without drivers",
+    ),
+    (
+        "executor/ping_pong_10k",
+        "set-ups as `spawn_join_10k`; a pinger and a ponger, both spawned tasks, pass a number \
+         through two `async_channel::bounded(1)` on every runtime",
+    ),
+    (
+        "executor/yield_100x1000",
+        "set-ups as `spawn_join_10k`; 100 spawned tasks each yield 1 000 times: \
+         `corio::yield_now`, `tokio::task::yield_now`, `futures_lite::future::yield_now` on \
+         async-executor and `LocalPool`",
+    ),
+    (
+        "executor/chained_spawn_1000",
+        "set-ups as `spawn_join_10k`; from the `block_on` future down, each level spawns the \
+         next (a boxed future) and awaits its handle",
+    ),
+    (
+        "executor/handle_spawn_10k_from_thread",
+        "a plain thread spawns through corio's `Handle::spawn` (loop of `build_local`), \
+         tokio's `Handle::spawn` (current-thread), async-executor's `Executor::spawn` (the \
+         thread-safe executor run on one thread)",
+    ),
+    (
+        "executor/to_thread_1k_round_trips",
+        "sequential round trips from a task on a single-thread loop: corio `to_thread`, tokio \
+         `spawn_blocking`, smol `unblock` (the `blocking` crate)",
+    ),
+    (
+        "multi_thread/spawn_join_10k_outside",
+        "2 workers each: corio `Executor` (timer and shared reactor) + `spawn_send`, tokio \
+         multi-thread without drivers + `tokio::spawn`, async-executor `Executor` run by 2 \
+         threads under `futures_lite::future::block_on` (no reactor) + `Executor::spawn`; the \
+         bench thread's `block_on` future spawns 10 000 tasks and awaits them in order",
+    ),
+    (
+        "multi_thread/spawn_join_10k_inside",
+        "as above, but one task spawned on the workers spawns the 10 000 and awaits them",
+    ),
+    (
+        "multi_thread/yield_100x1000",
+        "set-ups as `spawn_join_10k_outside`; 100 tasks spawned from the `block_on` future \
+         each yield 1 000 times (`corio::yield_now`, `tokio::task::yield_now`, \
+         `futures_lite::future::yield_now`)",
+    ),
+    (
+        "multi_thread/ping_pong_10k",
+        "set-ups as `spawn_join_10k_outside`; a pinger and a ponger spawned on the workers, \
+         two `async_channel::bounded(1)` on every runtime",
+    ),
+    (
+        "multi_thread/chained_spawn_1000",
+        "set-ups as `spawn_join_10k_outside`; the `block_on` future is the chain's head, each \
+         level spawns the next on the workers and awaits it",
+    ),
+    (
+        "multi_thread/fan_out_in_100k",
+        "set-ups as `spawn_join_10k_outside`; the `block_on` future spawns 100 000 tasks of \
+         20 multiply-adds each and awaits them in order",
+    ),
+    (
+        "multi_thread/handle_spawn_10k_from_thread",
+        "2 workers each: corio `Executor` + `Handle::spawn`, tokio multi-thread + \
+         `Handle::spawn`, async-executor `Executor` run by 2 threads",
+    ),
+    (
+        "multi_thread/sleep_10k_random_1ms",
+        "2 workers each: corio `Executor` + `corio::sleep`, tokio multi-thread + \
+         `tokio::time::sleep`, async-executor `Executor` on 2 threads + async-io `Timer`",
+    ),
+    (
+        "multi_thread/timeout_10k_fire_1ms",
+        "2 workers each; `corio::timeout`, `tokio::time::timeout`, smol's \
+         `future.or(Timer::after(d))`",
+    ),
+    (
+        "sync/semaphore_uncontended_1000",
+        "every peer on one corio `LocalExecutor::new()` loop (no timer or reactor); 1 000 \
+         acquire/release of a 1-permit semaphore in the `block_on` future: `corio::Semaphore`, \
+         `tokio::sync::Semaphore`, `async_lock::Semaphore`",
+    ),
+    (
+        "sync/semaphore_10_1000x100",
+        "same loop; 1 000 tasks (`corio::spawn`) take a 10-permit semaphore 100 times each and \
+         yield holding it: `corio::Semaphore` and `tokio::sync::Semaphore` hand a release to the \
+         first waiter (FIFO), `async_lock::Semaphore` lets the releaser take it straight back",
+    ),
+    (
+        "sync/lock_uncontended_1000",
+        "same loop; 1 000 lock, increment, unlock in the `block_on` future: `corio::Lock`, \
+         `tokio::sync::Mutex`, `async_lock::Mutex`, `futures::lock::Mutex`",
+    ),
+    (
+        "sync/lock_contended_100x100",
+        "same loop; 100 spawned tasks × 100 critical sections that yield holding the lock: \
+         `corio::Lock` and `tokio::sync::Mutex` hand it to the first waiter on unlock, \
+         `async_lock::Mutex` (fair only once a waiter starves 0.5 ms) and \
+         `futures::lock::Mutex` (no fairness) let the unlocking task lock again at once",
+    ),
+    (
+        "sync/event_ping_pong_10k",
+        "same loop; the `block_on` future and one spawned task wake each other 10 000 times: \
+         two `corio::Event`s (set; wait, then clear), two `tokio::sync::Notify` (`notify_one`, \
+         which stores a permit, and `notified`)",
+    ),
+    (
+        "sync/event_fanout_1000",
+        "same loop; 1 000 spawned tasks wait, the `block_on` future yields once then wakes all: \
+         `corio::Event::set`, `tokio::sync::Notify::notify_waiters`, \
+         `event_listener::Event::notify(usize::MAX)`",
+    ),
+    (
+        "sync/queue_bounded_1m_4x4",
+        "every peer on one corio `Executor` with 2 workers (timer and shared reactor); 4 \
+         producers and 4 consumers (`spawn_send`) move 1 000 000 `u64` through capacity 1 024: \
+         `corio::Queue`, `async_channel::bounded`, `flume::bounded` (`send_async`/`recv_async`)",
+    ),
+    (
+        "sync/priority_queue_10k",
+        "same single-thread loop; 10 000 pushes then 10 000 pops in the `block_on` future: \
+         `corio::PriorityQueue` (unbounded, awaited `put`/`get` with waiters) against a \
+         `BinaryHeap` of `Reverse` keys behind a `std::sync::Mutex`, without waiters or awaits",
+    ),
+    (
+        "sync/oneshot_10k_wait_then_send",
+        "single-thread loops; corio `oneshot`, tokio `sync::oneshot`, `futures::channel::oneshot` \
+         on async-executor's `LocalExecutor`",
+    ),
+    (
+        "sync/broadcast_16rx_1k",
+        "single-thread loops; corio `broadcast`, tokio `sync::broadcast`, capacity 1 024",
+    ),
+    (
+        "sync/watch_16rx_1k",
+        "single-thread loops; corio `watch`, tokio `sync::watch`; the sender yields after each send",
+    ),
+    (
+        "timer/sleep_100k_random_10ms",
+        "single-thread loops with their timers: corio `Builder::new().build_local()`, tokio \
+         current-thread with all drivers, async-executor `LocalExecutor` under \
+         `async_io::block_on`; a spawned task spawns 100 000 sleepers and awaits them: \
+         `corio::sleep`, `tokio::time::sleep`, `async_io::Timer::after`",
+    ),
+    (
+        "timer/timeout_100k_ready",
+        "same set-ups; a spawned task awaits 100 000 timeouts of 1 s around ready futures: \
+         `corio::timeout`, `tokio::time::timeout`, smol's `future.or(Timer::after(d))`, which \
+         builds no timer for a ready future",
+    ),
+    (
+        "timer/timeout_100k_insert_cancel",
+        "as above around a future pending once (it wakes itself), so every timer is registered \
+         and then cancelled, smol's included",
+    ),
+    (
+        "timer/sleep_reset_10k",
+        "same set-ups; in a spawned task one 30 s sleep polled once, then reset 10 000 times to \
+         deadlines 1-11 s away, each followed by one poll: `reset` on corio's and tokio's `sleep`, \
+         async-io's `Timer::set_at`",
+    ),
+    (
+        "combinators/gather_10k_ready",
+        "corio's and futures' combinators on one corio loop (`build_local`), in the `block_on` \
+         future: `corio::gather`, `futures::future::join_all`, `FuturesUnordered` collected; \
+         tokio's `JoinSet` spawns 10 000 tasks and `join_all`s them in the `block_on` future \
+         (current-thread, all drivers)",
+    ),
+    (
+        "combinators/gather_10k_shuffled_wakes",
+        "same set-ups; each child awaits a `futures::channel::oneshot` that a spawned driver task \
+         completes in a shuffled order, yielding after each send; `gather` and `join_all` return \
+         input order, `FuturesUnordered` and `JoinSet::join_all` (children spawned as tasks) \
+         completion order",
+    ),
+    (
+        "combinators/as_completed_10k_shuffled_wakes",
+        "same wake-ups, outputs in completion order: `corio::as_completed` and \
+         `FuturesUnordered` on corio's loop, `JoinSet::join_next` over 10 000 spawned tasks on \
+         tokio current-thread (all drivers); each loop in the `block_on` future",
+    ),
+    (
+        "combinators/wait_for_10k_ready",
+        "single-thread loops with their timers (corio `build_local`, tokio current-thread with \
+         all drivers, async-executor `LocalExecutor` under `async_io::block_on`); a spawned task \
+         awaits 10 000 timeouts of 1 s around ready futures: `corio::wait_for`, \
+         `tokio::time::timeout`, smol's `future.or(Timer::after(d))` (no timer for a ready one)",
+    ),
+    (
+        "combinators/task_group_10k_children",
+        "corio `task_group` in a task spawned on `build_local`'s loop, children awaited in spawn \
+         order; tokio `JoinSet` in a spawned task (current-thread, all drivers), `join_next` in \
+         completion order; async-executor `LocalExecutor::spawn` + `futures::future::join_all` \
+         in the `run` future under `futures_lite::future::block_on` (no reactor)",
+    ),
+    (
+        "stream/generator_1m",
+        "every peer on one corio `LocalExecutor::new()` loop, consumed with `next().await` in \
+         the `block_on` future: corio `generate` and `generate_send`, async-stream's `stream!`, \
+         `futures::stream::unfold`",
+    ),
+    (
+        "stream/map_filter_1m",
+        "same loop; `iter(0..1 000 000)`, `map`, `filter`, summed: corio's `StreamExt` and \
+         futures-util's (async predicate) with `fold`, tokio-stream's with a `while let` over \
+         `next()`",
+    ),
+    (
+        "stream/buffer_unordered_64_10k",
+        "same loop; 10 000 futures that each `corio::yield_now` once, through \
+         `buffer_unordered(64)` and `fold`: corio's `StreamExt`, futures-util's",
+    ),
+    (
+        "net/tcp_ping_pong_10k",
+        "single-thread loops with their reactors: corio `build_local`, tokio current-thread with \
+         all drivers, async-executor `LocalExecutor` under `async_io::block_on` (`Async`); 8 B \
+         messages with `TCP_NODELAY`, the server a spawned task, the client in the `block_on` \
+         future (smol: the `run` future)",
+    ),
+    (
+        "net/tcp_transfer_64mib",
+        "same set-ups; 64 KiB `write_all`s from the `block_on` future, then `close` \
+         (futures-io) or `shutdown` (tokio), read by a spawned task into a 64 KiB buffer",
+    ),
+    (
+        "net/tcp_accept_connect_1000",
+        "same set-ups; the `block_on` future connects and drops 1 000 connections one after \
+         another, a spawned task accepts and drops them",
+    ),
     (
         "net/echo_100_active_10k_idle",
         "single-thread loops (corio's `build_local`, tokio current-thread with all drivers, \
@@ -104,48 +364,14 @@ const IDIOMS: &[(&str, &str)] = &[
          (under the listen backlog of 128), accepted by one task",
     ),
     (
-        "executor/handle_spawn_10k_from_thread",
-        "a plain thread spawns through corio's `Handle::spawn` (loop of `build_local`), \
-         tokio's `Handle::spawn` (current-thread), async-executor's `Executor::spawn` (the \
-         thread-safe executor run on one thread)",
-    ),
-    (
-        "multi_thread/handle_spawn_10k_from_thread",
-        "2 workers each: corio `Executor` + `Handle::spawn`, tokio multi-thread + \
-         `Handle::spawn`, async-executor `Executor` run by 2 threads",
-    ),
-    (
-        "executor/to_thread_1k_round_trips",
-        "sequential round trips from a task on a single-thread loop: corio `to_thread`, tokio \
-         `spawn_blocking`, smol `unblock` (the `blocking` crate)",
-    ),
-    (
-        "multi_thread/sleep_10k_random_1ms",
-        "2 workers each: corio `Executor` + `corio::sleep`, tokio multi-thread + \
-         `tokio::time::sleep`, async-executor `Executor` on 2 threads + async-io `Timer`",
-    ),
-    (
-        "multi_thread/timeout_10k_fire_1ms",
-        "2 workers each; `corio::timeout`, `tokio::time::timeout`, smol's \
-         `future.or(Timer::after(d))`",
-    ),
-    (
-        "sync/oneshot_10k_wait_then_send",
-        "single-thread loops; corio `oneshot`, tokio `sync::oneshot`, `futures::channel::oneshot` \
-         on async-executor's `LocalExecutor`",
-    ),
-    (
-        "sync/broadcast_16rx_1k",
-        "single-thread loops; corio `broadcast`, tokio `sync::broadcast`, capacity 1 024",
-    ),
-    (
-        "sync/watch_16rx_1k",
-        "single-thread loops; corio `watch`, tokio `sync::watch`; the sender yields after each send",
-    ),
-    (
         "cancel/timeout_10k_fire_1ms",
         "single-thread loops; `corio::timeout`, `tokio::time::timeout`, smol's \
          `future.or(Timer::after(d))`",
+    ),
+    (
+        "cancel/abort_10k_mid_wait",
+        "single-thread loops; corio `Task::abort` + await, tokio `JoinHandle::abort` + await, \
+         async-executor `Task::cancel().await`",
     ),
     (
         "fs/read_64mib_in_4k",
@@ -185,11 +411,6 @@ const IDIOMS: &[(&str, &str)] = &[
     (
         "http/client_get_1k_100_in_flight_https",
         "as above over TLS (each client trusts the server's self-signed certificate)",
-    ),
-    (
-        "cancel/abort_10k_mid_wait",
-        "single-thread loops; corio `Task::abort` + await, tokio `JoinHandle::abort` + await, \
-         async-executor `Task::cancel().await`",
     ),
 ];
 
