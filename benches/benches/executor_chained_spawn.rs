@@ -1,5 +1,11 @@
 //! Each task spawns the next and awaits it, 1 000 deep: spawning from inside a task and
 //! a chain of join wake-ups running back up, as in recursive crawlers.
+//!
+//! Each runtime as its users get it: corio's loop with its timer and reactor (the loop
+//! `corio::run` builds), tokio's current-thread runtime with its drivers (as
+//! `#[tokio::main(flavor = "current_thread")]` builds it), async-executor's `LocalExecutor`
+//! under `async_io::block_on` (smol's `block_on`, with async-io's reactor), and futures'
+//! `LocalPool` (which has no timer or reactor to add).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -62,7 +68,7 @@ fn chained(c: &mut Criterion) {
     let mut g = c.benchmark_group("executor/chained_spawn_1000");
 
     g.bench_function("corio", |b| {
-        let ex = corio::LocalExecutor::new();
+        let ex = corio_benches::corio_loop();
         b.iter(|| ex.block_on(corio_chain(DEPTH)))
     });
 
@@ -75,7 +81,7 @@ fn chained(c: &mut Criterion) {
         // The chain's futures borrow the executor for 'static.
         let ex: &'static async_executor::LocalExecutor<'static> =
             Box::leak(Box::new(async_executor::LocalExecutor::new()));
-        b.iter(|| futures_lite::future::block_on(ex.run(smol_chain(ex, DEPTH))))
+        b.iter(|| async_io::block_on(ex.run(smol_chain(ex, DEPTH))))
     });
 
     g.bench_function("futures_local_pool", |b| {

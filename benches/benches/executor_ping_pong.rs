@@ -3,6 +3,12 @@
 //!
 //! Every runtime uses the same channel (async-channel, capacity 1), so the difference
 //! is the executor's wake-up and scheduling path.
+//!
+//! Each runtime as its users get it: corio's loop with its timer and reactor (the loop
+//! `corio::run` builds), tokio's current-thread runtime with its drivers (as
+//! `#[tokio::main(flavor = "current_thread")]` builds it), async-executor's `LocalExecutor`
+//! under `async_io::block_on` (smol's `block_on`, with async-io's reactor), and futures'
+//! `LocalPool` (which has no timer or reactor to add).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -38,7 +44,7 @@ fn ping_pong(c: &mut Criterion) {
     let mut g = c.benchmark_group("executor/ping_pong_10k");
 
     g.bench_function("corio", |b| {
-        let ex = corio::LocalExecutor::new();
+        let ex = corio_benches::corio_loop();
         b.iter(|| {
             ex.block_on(async {
                 let ((tx1, rx1), (tx2, rx2)) = channels();
@@ -66,7 +72,7 @@ fn ping_pong(c: &mut Criterion) {
     g.bench_function("async_executor_local", |b| {
         let ex = async_executor::LocalExecutor::new();
         b.iter(|| {
-            futures_lite::future::block_on(ex.run(async {
+            async_io::block_on(ex.run(async {
                 let ((tx1, rx1), (tx2, rx2)) = channels();
                 let pong = ex.spawn(ponger(rx1, tx2));
                 let v = ex.spawn(pinger(tx1, rx2)).await;

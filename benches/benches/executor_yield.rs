@@ -1,5 +1,11 @@
 //! 100 tasks each yielding 1 000 times: the cost of one turn of the loop (asyncio's
 //! `await asyncio.sleep(0)`), i.e. of waking a task and getting back to it.
+//!
+//! Each runtime as its users get it: corio's loop with its timer and reactor (the loop
+//! `corio::run` builds), tokio's current-thread runtime with its drivers (as
+//! `#[tokio::main(flavor = "current_thread")]` builds it), async-executor's `LocalExecutor`
+//! under `async_io::block_on` (smol's `block_on`, with async-io's reactor), and futures'
+//! `LocalPool` (which has no timer or reactor to add).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -13,7 +19,7 @@ fn yield_many(c: &mut Criterion) {
     let mut g = c.benchmark_group("executor/yield_100x1000");
 
     g.bench_function("corio", |b| {
-        let ex = corio::LocalExecutor::new();
+        let ex = corio_benches::corio_loop();
         b.iter(|| {
             ex.block_on(async {
                 let tasks: Vec<_> = (0..TASKS)
@@ -55,7 +61,7 @@ fn yield_many(c: &mut Criterion) {
     g.bench_function("async_executor_local", |b| {
         let ex = async_executor::LocalExecutor::new();
         b.iter(|| {
-            futures_lite::future::block_on(ex.run(async {
+            async_io::block_on(ex.run(async {
                 let tasks: Vec<_> = (0..TASKS)
                     .map(|_| {
                         ex.spawn(async {

@@ -16,11 +16,19 @@ pub fn criterion() -> Criterion {
         .noise_threshold(0.05)
 }
 
-/// A tokio current-thread runtime, as tokio users build it.
+/// A tokio current-thread runtime as tokio users get it: with its timer and I/O drivers,
+/// as `#[tokio::main(flavor = "current_thread")]` builds it (corio's loop has both too).
 pub fn tokio_current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .expect("tokio runtime")
+}
+
+/// corio's single-thread loop as users get it: the loop `corio::run` and `#[corio::main]`
+/// build, with its timer and reactor (an epoll instance and an eventfd).
+pub fn corio_loop() -> corio::LocalExecutor {
+    corio::Builder::new().build_local()
 }
 
 pub mod latency;
