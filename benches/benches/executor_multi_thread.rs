@@ -8,6 +8,22 @@
 //!   within, workers);
 //! - chained spawn, 1 000 deep;
 //! - fan-out/fan-in of 100 000 tasks, each doing a little work.
+//!
+//! Each runtime is built as its users build it, with its timer and I/O drivers:
+//!
+//! - corio: `Builder::multi_thread().workers(2).build()`, whose workers turn their timer
+//!   wheels and share the reactor;
+//! - tokio: `Builder::new_multi_thread().worker_threads(2).enable_all()`, as
+//!   `#[tokio::main]` builds it;
+//! - smol: an `async_executor::Executor` run by 2 threads, each under
+//!   `async_io::block_on(ex.run(..))` (smol's `block_on`), so an idle worker drives
+//!   async-io's reactor and timers, as smol's own executor threads do.
+//!
+//! On every runtime the measured future runs on a thread outside the pool, which waits
+//! without driving timers or I/O: corio's and tokio's `block_on`, and
+//! `futures_lite::future::block_on` for smol (the outside thread of async-executor's
+//! documentation). `spawn_join_10k_inside` spawns its root loop onto a worker on every
+//! runtime; the other workloads run their root in that outside future on every runtime.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -36,15 +52,14 @@ impl Peers {
             .map(|_| {
                 let ex = smol.clone();
                 let stop = stop_rx.clone();
-                std::thread::spawn(move || {
-                    futures_lite::future::block_on(ex.run(stop.recv())).unwrap_or(())
-                })
+                std::thread::spawn(move || async_io::block_on(ex.run(stop.recv())).unwrap_or(()))
             })
             .collect();
         Peers {
             corio: corio::Builder::multi_thread().workers(WORKERS).build(),
             tokio: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(WORKERS)
+                .enable_all()
                 .build()
                 .unwrap(),
             smol,
