@@ -3,6 +3,19 @@
 //! two groups: a runtime built for every call (what a one-off `asyncio.run` pays), and a
 //! runtime kept between calls (what a program that calls in repeatedly pays). A third group
 //! does the same on each multi-thread runtime, kept.
+//!
+//! Single-thread groups: corio's loop with its timer and reactor (`corio::run`'s), tokio's
+//! current-thread runtime with its drivers (`#[tokio::main(flavor = "current_thread")]`),
+//! async-executor's `LocalExecutor` under `futures_lite::future::block_on` and futures'
+//! `LocalPool`; the ready future is the `block_on` future on each, since that call's fixed
+//! cost is what is measured.
+//!
+//! Multi-thread group: each runtime has 2 workers and its drivers: corio's
+//! `Builder::multi_thread().workers(2)`, tokio's `new_multi_thread().worker_threads(2)
+//! .enable_all()`, and an `async_executor::Executor` run by 2 threads under
+//! `async_io::block_on` (smol's). The ready future is passed to `block_on` from the
+//! bench thread outside the pool on each (`futures_lite::future::block_on(ex.run(..))`
+//! for async-executor).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -82,10 +95,24 @@ fn multi_thread_block_on(c: &mut Criterion) {
         b.iter(|| rt.block_on(async { 1 }))
     });
 
-    let smol_ex = async_executor::Executor::new();
+    // Two threads run the executor under smol's `block_on` (async-io's, with its reactor),
+    // as smol runs a multi-thread executor; the outside thread waits as corio's and
+    // tokio's `block_on` do, without driving anything.
+    let smol_ex = std::sync::Arc::new(async_executor::Executor::new());
+    let (stop_tx, stop_rx) = async_channel::bounded::<()>(1);
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (ex, stop) = (smol_ex.clone(), stop_rx.clone());
+            std::thread::spawn(move || async_io::block_on(ex.run(stop.recv())).unwrap_or(()))
+        })
+        .collect();
     g.bench_function("async_executor", |b| {
         b.iter(|| futures_lite::future::block_on(smol_ex.run(async { 1 })))
     });
+    drop(stop_tx);
+    for w in workers {
+        w.join().unwrap();
+    }
 
     g.finish();
 }
