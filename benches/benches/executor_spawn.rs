@@ -1,5 +1,16 @@
 //! Spawn 10 000 tasks from inside the loop and join them all: the cost of `create_task`
 //! plus awaiting the handle, the most common thing an asyncio program does.
+//!
+//! Each group compares like with like, the loop in the `block_on` future on every runtime:
+//!
+//! - `spawn_join_10k`: every single-thread executor bare, without timer or I/O driver
+//!   (`corio::LocalExecutor::new()`, tokio's current-thread runtime without
+//!   `enable_all()`, async-executor's `LocalExecutor` under `futures_lite::future::block_on`,
+//!   futures' `LocalPool`): the cost of the scheduler alone;
+//! - `eager_start_10k_ready`: the loops users get by default, drivers on: corio's from
+//!   `corio::Builder::new()` (timer and reactor; lazy and eager start), tokio's
+//!   current-thread runtime with `enable_all()`, as `#[tokio::main(flavor =
+//!   "current_thread")]` builds it.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -96,7 +107,12 @@ fn eager_start(c: &mut Criterion) {
         });
     }
     g.bench_function("tokio_current_thread", |b| {
-        let rt = corio_benches::tokio_current_thread();
+        // With its drivers, as `#[tokio::main(flavor = "current_thread")]` builds it:
+        // corio's loops above have their timer and reactor.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
         b.iter(|| {
             rt.block_on(async {
                 let tasks: Vec<_> = (0..TASKS).map(|i| tokio::spawn(async move { i })).collect();
