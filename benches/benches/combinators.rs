@@ -15,14 +15,20 @@
 //!   spawning 10 000 tasks and collecting them, smol's `LocalExecutor::spawn` +
 //!   `join_all` of the handles), each on its runtime's single-thread flavour.
 //!
-//! The wait_for and task-group loops run in a spawned task, where users run them (on
-//! tokio's current-thread runtime, the `block_on` future pays a driver round trip per
-//! wake-up that a task does not).
+//! Every loop, on every runtime and in every group, runs in a spawned task, where users
+//! run them (on tokio's current-thread runtime, the `block_on` future pays a driver round
+//! trip per wake-up that a task does not): `ex.block_on(ex.spawn(..))` on corio,
+//! `rt.block_on(rt.spawn(..))` on tokio, `async_io::block_on(ex.run(ex.spawn(..)))` on
+//! smol.
 //!
-//! The futures-crate combinators run on corio's single-thread loop, like corio's own, so
-//! only the combinator differs; `JoinSet` and `tokio::time::timeout` need tokio's runtime
-//! and run on its current-thread flavour. Every peer uses the same oneshot
-//! (`futures::channel::oneshot`, which has no cooperative budget of its own).
+//! Each runtime is single-thread and has its drivers, as its users build it: corio's loop
+//! from `corio::Builder::new()` (timer and reactor); tokio's current-thread runtime with
+//! `enable_all()`, as `#[tokio::main(flavor = "current_thread")]` builds it; smol's
+//! `LocalExecutor` under `async_io::block_on` (smol's `block_on`, with async-io's reactor
+//! and timers). The futures-crate combinators run on corio's loop, like corio's own, so
+//! only the combinator differs; `JoinSet` and `tokio::time::timeout` need tokio's runtime.
+//! Every peer uses the same oneshot (`futures::channel::oneshot`, which has no cooperative
+//! budget of its own).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -89,31 +95,41 @@ fn gather_ready(c: &mut Criterion) {
     let mut g = c.benchmark_group("combinators/gather_10k_ready");
     let ex = corio_loop();
     g.bench_function("corio_gather", |b| {
-        b.iter(|| ex.block_on(corio::gather((0..N).map(std::future::ready))))
+        b.iter(|| {
+            ex.block_on(ex.spawn(corio::gather((0..N).map(std::future::ready))))
+                .unwrap()
+        })
     });
     g.bench_function("futures_join_all", |b| {
-        b.iter(|| ex.block_on(futures::future::join_all((0..N).map(std::future::ready))))
+        b.iter(|| {
+            ex.block_on(ex.spawn(futures::future::join_all((0..N).map(std::future::ready))))
+                .unwrap()
+        })
     });
     g.bench_function("futures_unordered", |b| {
         b.iter(|| {
             ex.block_on(
-                (0..N)
-                    .map(std::future::ready)
-                    .collect::<FuturesUnordered<_>>()
-                    .collect::<Vec<_>>(),
+                ex.spawn(
+                    (0..N)
+                        .map(std::future::ready)
+                        .collect::<FuturesUnordered<_>>()
+                        .collect::<Vec<_>>(),
+                ),
             )
+            .unwrap()
         })
     });
     g.bench_function("tokio_joinset", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
+            rt.block_on(rt.spawn(async {
                 let mut set = tokio::task::JoinSet::new();
                 for i in 0..N {
                     set.spawn(std::future::ready(i));
                 }
                 set.join_all().await
-            })
+            }))
+            .unwrap()
         })
     });
     g.finish();
@@ -125,47 +141,51 @@ fn gather_random_wake(c: &mut Criterion) {
     let ex = corio_loop();
     g.bench_function("corio_gather", |b| {
         b.iter(|| {
-            ex.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            ex.block_on(ex.spawn(async move {
                 let _d = corio::spawn(driver!(txs, corio::yield_now));
                 corio::gather(rxs.into_iter().map(recv)).await
-            })
+            }))
+            .unwrap()
         })
     });
     g.bench_function("futures_join_all", |b| {
         b.iter(|| {
-            ex.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            ex.block_on(ex.spawn(async move {
                 let _d = corio::spawn(driver!(txs, corio::yield_now));
                 futures::future::join_all(rxs.into_iter().map(recv)).await
-            })
+            }))
+            .unwrap()
         })
     });
     g.bench_function("futures_unordered", |b| {
         b.iter(|| {
-            ex.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            ex.block_on(ex.spawn(async move {
                 let _d = corio::spawn(driver!(txs, corio::yield_now));
                 rxs.into_iter()
                     .map(recv)
                     .collect::<FuturesUnordered<_>>()
                     .collect::<Vec<_>>()
                     .await
-            })
+            }))
+            .unwrap()
         })
     });
     g.bench_function("tokio_joinset", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            rt.block_on(rt.spawn(async move {
                 let mut set = tokio::task::JoinSet::new();
                 for rx in rxs {
                     set.spawn(recv(rx));
                 }
                 let _d = tokio::spawn(driver!(txs, tokio::task::yield_now));
                 set.join_all().await
-            })
+            }))
+            .unwrap()
         })
     });
     g.finish();
@@ -177,8 +197,8 @@ fn as_completed(c: &mut Criterion) {
     let ex = corio_loop();
     g.bench_function("corio_as_completed", |b| {
         b.iter(|| {
-            ex.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            ex.block_on(ex.spawn(async move {
                 let _d = corio::spawn(driver!(txs, corio::yield_now));
                 let mut s = corio::as_completed(rxs.into_iter().map(recv));
                 let mut sum = 0;
@@ -186,13 +206,14 @@ fn as_completed(c: &mut Criterion) {
                     sum += v;
                 }
                 sum
-            })
+            }))
+            .unwrap()
         })
     });
     g.bench_function("futures_unordered", |b| {
         b.iter(|| {
-            ex.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            ex.block_on(ex.spawn(async move {
                 let _d = corio::spawn(driver!(txs, corio::yield_now));
                 let mut s: FuturesUnordered<_> = rxs.into_iter().map(recv).collect();
                 let mut sum = 0;
@@ -200,14 +221,15 @@ fn as_completed(c: &mut Criterion) {
                     sum += v;
                 }
                 sum
-            })
+            }))
+            .unwrap()
         })
     });
     g.bench_function("tokio_joinset", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
-                let (rxs, txs) = oneshots(&order);
+            let (rxs, txs) = oneshots(&order);
+            rt.block_on(rt.spawn(async move {
                 let mut set = tokio::task::JoinSet::new();
                 for rx in rxs {
                     set.spawn(recv(rx));
@@ -218,7 +240,8 @@ fn as_completed(c: &mut Criterion) {
                     sum += v.unwrap();
                 }
                 sum
-            })
+            }))
+            .unwrap()
         })
     });
     g.finish();
@@ -317,12 +340,14 @@ fn task_group(c: &mut Criterion) {
         })
     });
     g.bench_function("smol_local_executor_join_all", |b| {
-        let ex = async_executor::LocalExecutor::new();
+        // Shared with the task that spawns the children (smol's `spawn` needs the executor).
+        let ex = std::rc::Rc::new(async_executor::LocalExecutor::new());
         b.iter(|| {
-            futures_lite::future::block_on(ex.run(async {
-                let ts: Vec<_> = (0..N).map(|i| ex.spawn(async move { i })).collect();
+            let inner = ex.clone();
+            async_io::block_on(ex.run(ex.spawn(async move {
+                let ts: Vec<_> = (0..N).map(|i| inner.spawn(async move { i })).collect();
                 futures::future::join_all(ts).await
-            }))
+            })))
         })
     });
     g.finish();
