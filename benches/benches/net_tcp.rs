@@ -11,12 +11,22 @@
 //!   up a socket and registering it with the reactor, the shape of short-lived HTTP/1.0
 //!   clients.
 //!
-//! corio's loop comes from `corio::Builder::new().build_local()`, which installs the
-//! reactor in the loop itself.
+//! Each runtime is single-thread with its drivers, as its users build it: corio's loop from
+//! `corio::Builder::new().build_local()`, which installs the reactor in the loop itself;
+//! tokio's current-thread runtime with `enable_all()`, as `#[tokio::main(flavor =
+//! "current_thread")]` builds it; async-executor's `LocalExecutor` under
+//! `async_io::block_on` (smol's `block_on`, which drives async-io's reactor).
+//!
+//! On every runtime both ends run in spawned tasks, where users run them: the client loop
+//! is a task spawned on the runtime (`ex.block_on(ex.spawn(..))`,
+//! `rt.block_on(rt.spawn(..))`, `async_io::block_on(ex.run(ex.spawn(..)))`), and it
+//! spawns the server as another task. In the `block_on` future, tokio's current-thread
+//! runtime and async-io pay a driver round trip per wake-up that a task does not.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
+use std::rc::Rc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
@@ -133,7 +143,7 @@ fn ping_pong(c: &mut Criterion) {
     g.bench_function("corio", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(async {
+            ex.block_on(ex.spawn(async {
                 let l = corio::TcpListener::bind(LOCALHOST).await.unwrap();
                 let addr = l.local_addr().unwrap();
                 let server = corio::spawn(async move {
@@ -146,14 +156,15 @@ fn ping_pong(c: &mut Criterion) {
                 let v = fio::ping(s).await;
                 server.await.unwrap();
                 v
-            })
+            }))
+            .unwrap()
         })
     });
 
     g.bench_function("tokio", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
+            rt.block_on(rt.spawn(async {
                 let l = tokio::net::TcpListener::bind(LOCALHOST).await.unwrap();
                 let addr = l.local_addr().unwrap();
                 let server = tokio::spawn(async move {
@@ -166,17 +177,19 @@ fn ping_pong(c: &mut Criterion) {
                 let v = tio::ping(s).await;
                 server.await.unwrap();
                 v
-            })
+            }))
+            .unwrap()
         })
     });
 
     g.bench_function("async_io", |b| {
-        let ex = async_executor::LocalExecutor::new();
+        let ex = Rc::new(async_executor::LocalExecutor::new());
         b.iter(|| {
-            async_io::block_on(ex.run(async {
+            let inner = ex.clone();
+            async_io::block_on(ex.run(ex.spawn(async move {
                 let l = async_io::Async::<StdListener>::bind(addr0()).unwrap();
                 let addr = l.get_ref().local_addr().unwrap();
-                let server = ex.spawn(async move {
+                let server = inner.spawn(async move {
                     let (s, _) = l.accept().await.unwrap();
                     s.get_ref().set_nodelay(true).unwrap();
                     fio::pong(s).await
@@ -186,7 +199,7 @@ fn ping_pong(c: &mut Criterion) {
                 let v = fio::ping(s).await;
                 server.await;
                 v
-            }))
+            })))
         })
     });
 
@@ -205,7 +218,7 @@ fn transfer(c: &mut Criterion) {
     g.bench_function("corio", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(async {
+            ex.block_on(ex.spawn(async {
                 let l = corio::TcpListener::bind(LOCALHOST).await.unwrap();
                 let addr = l.local_addr().unwrap();
                 let server = corio::spawn(async move {
@@ -214,14 +227,15 @@ fn transfer(c: &mut Criterion) {
                 });
                 fio::source(corio::TcpStream::connect(addr).await.unwrap()).await;
                 assert_eq!(server.await.unwrap(), TRANSFER);
-            })
+            }))
+            .unwrap()
         })
     });
 
     g.bench_function("tokio", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
+            rt.block_on(rt.spawn(async {
                 let l = tokio::net::TcpListener::bind(LOCALHOST).await.unwrap();
                 let addr = l.local_addr().unwrap();
                 let server = tokio::spawn(async move {
@@ -230,23 +244,25 @@ fn transfer(c: &mut Criterion) {
                 });
                 tio::source(tokio::net::TcpStream::connect(addr).await.unwrap()).await;
                 assert_eq!(server.await.unwrap(), TRANSFER);
-            })
+            }))
+            .unwrap()
         })
     });
 
     g.bench_function("async_io", |b| {
-        let ex = async_executor::LocalExecutor::new();
+        let ex = Rc::new(async_executor::LocalExecutor::new());
         b.iter(|| {
-            async_io::block_on(ex.run(async {
+            let inner = ex.clone();
+            async_io::block_on(ex.run(ex.spawn(async move {
                 let l = async_io::Async::<StdListener>::bind(addr0()).unwrap();
                 let addr = l.get_ref().local_addr().unwrap();
-                let server = ex.spawn(async move {
+                let server = inner.spawn(async move {
                     let (s, _) = l.accept().await.unwrap();
                     fio::sink(s).await
                 });
                 fio::source(async_io::Async::<StdStream>::connect(addr).await.unwrap()).await;
                 assert_eq!(server.await, TRANSFER);
-            }))
+            })))
         })
     });
 
@@ -260,7 +276,7 @@ fn accept_connect(c: &mut Criterion) {
     g.bench_function("corio", |b| {
         let ex = corio_loop();
         b.iter(|| {
-            ex.block_on(async {
+            ex.block_on(ex.spawn(async {
                 let l = corio::TcpListener::bind(LOCALHOST).await.unwrap();
                 let addr = l.local_addr().unwrap();
                 let server = corio::spawn(async move {
@@ -272,14 +288,15 @@ fn accept_connect(c: &mut Criterion) {
                     drop(corio::TcpStream::connect(addr).await.unwrap());
                 }
                 server.await.unwrap();
-            })
+            }))
+            .unwrap()
         })
     });
 
     g.bench_function("tokio", |b| {
         let rt = tokio_rt();
         b.iter(|| {
-            rt.block_on(async {
+            rt.block_on(rt.spawn(async {
                 let l = tokio::net::TcpListener::bind(LOCALHOST).await.unwrap();
                 let addr = l.local_addr().unwrap();
                 let server = tokio::spawn(async move {
@@ -291,17 +308,19 @@ fn accept_connect(c: &mut Criterion) {
                     drop(tokio::net::TcpStream::connect(addr).await.unwrap());
                 }
                 server.await.unwrap();
-            })
+            }))
+            .unwrap()
         })
     });
 
     g.bench_function("async_io", |b| {
-        let ex = async_executor::LocalExecutor::new();
+        let ex = Rc::new(async_executor::LocalExecutor::new());
         b.iter(|| {
-            async_io::block_on(ex.run(async {
+            let inner = ex.clone();
+            async_io::block_on(ex.run(ex.spawn(async move {
                 let l = async_io::Async::<StdListener>::bind(addr0()).unwrap();
                 let addr = l.get_ref().local_addr().unwrap();
-                let server = ex.spawn(async move {
+                let server = inner.spawn(async move {
                     for _ in 0..CONNECTIONS {
                         drop(l.accept().await.unwrap());
                     }
@@ -310,7 +329,7 @@ fn accept_connect(c: &mut Criterion) {
                     drop(async_io::Async::<StdStream>::connect(addr).await.unwrap());
                 }
                 server.await;
-            }))
+            })))
         })
     });
 
