@@ -6,8 +6,9 @@
 //!
 //! Single-thread groups: corio's loop with its timer and reactor (`corio::run`'s), tokio's
 //! current-thread runtime with its drivers (`#[tokio::main(flavor = "current_thread")]`),
-//! async-executor's `LocalExecutor` under `futures_lite::future::block_on` and futures'
-//! `LocalPool`; the ready future is the `block_on` future on each, since that call's fixed
+//! async-executor's `LocalExecutor` under `async_io::block_on` (smol's `block_on`; async-io's
+//! reactor is process-wide, made once, not per runtime) and futures' `LocalPool` (no timer
+//! or reactor); the ready future is the `block_on` future on each, since that call's fixed
 //! cost is what is measured.
 //!
 //! Multi-thread group: each runtime has 2 workers and its drivers: corio's
@@ -45,7 +46,7 @@ fn fresh(c: &mut Criterion) {
     g.bench_function("async_executor_local", |b| {
         b.iter(|| {
             let ex = async_executor::LocalExecutor::new();
-            futures_lite::future::block_on(ex.run(async { 1 }))
+            async_io::block_on(ex.run(async { 1 }))
         })
     });
 
@@ -69,7 +70,7 @@ fn kept(c: &mut Criterion) {
 
     let ex = async_executor::LocalExecutor::new();
     g.bench_function("async_executor_local", |b| {
-        b.iter(|| futures_lite::future::block_on(ex.run(async { 1 })))
+        b.iter(|| async_io::block_on(ex.run(async { 1 })))
     });
 
     let mut pool = futures::executor::LocalPool::new();

@@ -70,7 +70,11 @@ const OWN_SECTION: &[&str] = &["debug"];
 const PYTHON_ALIASES: &[(&str, &str)] = &[
     (
         "multi_thread/spawn_join_10k_outside",
-        "executor/spawn_join_10k",
+        "2 workers with their drivers on each: corio `Executor` (timer wheels, shared reactor) + \
+         `spawn_send`, tokio multi-thread with all drivers + `tokio::spawn`, async-executor \
+         `Executor` run by 2 threads under `async_io::block_on` + `Executor::spawn`; the \
+         bench thread's `block_on` future (`futures_lite::future::block_on` for smol) spawns \
+         10 000 tasks and awaits them in order",
     ),
     (
         "multi_thread/spawn_join_10k_inside",
@@ -89,36 +93,36 @@ const PYTHON_ALIASES: &[(&str, &str)] = &[
 const IDIOMS: &[(&str, &str)] = &[
     (
         "executor/run_ready_fresh_runtime",
-        "a runtime built and dropped around each `async { 1 }`: corio \
-         `Builder::new().build_local().run` (timer and reactor: an epoll instance and an \
-         eventfd), tokio current-thread with all drivers, async-executor `LocalExecutor` under \
-         `futures_lite::future::block_on` and futures' `LocalPool` (neither has a timer or \
-         reactor)",
+        "a runtime built and dropped around each `async { 1 }`, in its `block_on`: corio \
+         `Builder::new().build_local().run` and tokio current-thread with all drivers (each \
+         builds an epoll instance and an eventfd), async-executor `LocalExecutor` under \
+         `async_io::block_on` (async-io's reactor is process-wide, made once) and futures' \
+         `LocalPool` (no timer or reactor)",
     ),
     (
         "executor/run_ready_kept_runtime",
         "as above with each runtime kept between calls: `corio::run` (the thread's loop, \
-         reopened), tokio's `block_on`, async-executor's `run` under futures-lite's `block_on`, \
+         reopened), tokio's `block_on`, async-executor's `run` under `async_io::block_on`, \
          `LocalPool::run_until`",
     ),
     (
         "executor/block_on_ready_multi_thread",
-        "`block_on(async { 1 })` from the bench thread on a kept runtime: corio `Executor` with \
-         2 workers (the caller runs the future on its own cached loop, timer and reactor), tokio \
-         multi-thread with 2 workers and all drivers, async-executor `Executor` run by no thread \
-         but the caller's `futures_lite::future::block_on(ex.run(..))` (no reactor)",
+        "`block_on(async { 1 })` from the bench thread on a kept runtime with 2 workers and its \
+         drivers: corio `Executor` (the caller runs the future on its own cached loop), tokio \
+         multi-thread with all drivers, async-executor `Executor` run by 2 threads under \
+         `async_io::block_on`, the caller in `futures_lite::future::block_on(ex.run(..))`",
     ),
     (
         "executor/spawn_join_10k",
-        "single-thread loops without timer or reactor: corio `LocalExecutor::new()` (a thread \
-         parker only), tokio current-thread without drivers, async-executor `LocalExecutor` under \
-         `futures_lite::future::block_on`, futures' `LocalPool`; the `block_on` future spawns \
-         10 000 tasks and awaits their handles in order",
+        "each runtime as its users get it: corio's loop with its timer and reactor (`corio::run`'s), tokio current-thread with all \
+         drivers, async-executor `LocalExecutor` under `async_io::block_on` (smol's), futures' \
+         `LocalPool` (no timer or reactor); a task spawned on it spawns 10 000 tasks and \
+         awaits their handles in order",
     ),
     (
         "executor/eager_start_10k_ready",
-        "the same spawn and join on corio loops from `corio::Builder::new().build_local()` (timer \
-         and reactor) with `eager_start` off and on, beside tokio current-thread without drivers",
+        "the same spawn and join on corio's loop with `eager_start` off and on, beside tokio \
+         current-thread with all drivers",
     ),
     (
         "executor/ping_pong_10k",
@@ -281,23 +285,23 @@ const IDIOMS: &[(&str, &str)] = &[
     ),
     (
         "combinators/gather_10k_ready",
-        "corio's and futures' combinators on one corio loop (`build_local`), in the `block_on` \
-         future: `corio::gather`, `futures::future::join_all`, `FuturesUnordered` collected; \
-         tokio's `JoinSet` spawns 10 000 tasks and `join_all`s them in the `block_on` future \
-         (current-thread, all drivers)",
+        "every loop in a task spawned on its runtime: corio's and futures' combinators on corio's \
+         loop (`build_local`, timer and reactor): `corio::gather`, `futures::future::join_all`, \
+         `FuturesUnordered` collected; tokio's `JoinSet` spawns 10 000 tasks and `join_all`s \
+         them (current-thread, all drivers)",
     ),
     (
         "combinators/gather_10k_shuffled_wakes",
         "same set-ups; each child awaits a `futures::channel::oneshot` that a spawned driver task \
-         completes in a shuffled order, yielding after each send; `gather` and `join_all` return \
-         input order, `FuturesUnordered` and `JoinSet::join_all` (children spawned as tasks) \
-         completion order",
+         completes in a shuffled order, with the same neutral yield after each send on every \
+         runtime; `gather` and `join_all` return input order, `FuturesUnordered` and \
+         `JoinSet::join_all` (children spawned as tasks) completion order",
     ),
     (
         "combinators/as_completed_10k_shuffled_wakes",
         "same wake-ups, outputs in completion order: `corio::as_completed` and \
          `FuturesUnordered` on corio's loop, `JoinSet::join_next` over 10 000 spawned tasks on \
-         tokio current-thread (all drivers); each loop in the `block_on` future",
+         tokio current-thread (all drivers); each loop in a spawned task",
     ),
     (
         "combinators/wait_for_10k_ready",
@@ -308,10 +312,10 @@ const IDIOMS: &[(&str, &str)] = &[
     ),
     (
         "combinators/task_group_10k_children",
-        "corio `task_group` in a task spawned on `build_local`'s loop, children awaited in spawn \
-         order; tokio `JoinSet` in a spawned task (current-thread, all drivers), `join_next` in \
-         completion order; async-executor `LocalExecutor::spawn` + `futures::future::join_all` \
-         in the `run` future under `futures_lite::future::block_on` (no reactor)",
+        "each loop in a task spawned on its runtime, with its drivers: corio `task_group` on \
+         `build_local`'s loop, children awaited in spawn order; tokio `JoinSet` (current-thread, \
+         all drivers), `join_next` in completion order; async-executor `LocalExecutor::spawn` + \
+         `futures::future::join_all` under `async_io::block_on`",
     ),
     (
         "stream/generator_1m",
@@ -321,9 +325,8 @@ const IDIOMS: &[(&str, &str)] = &[
     ),
     (
         "stream/map_filter_1m",
-        "same loop; `iter(0..1 000 000)`, `map`, `filter`, summed: corio's `StreamExt` and \
-         futures-util's (async predicate) with `fold`, tokio-stream's with a `while let` over \
-         `next()`",
+        "same loop; `iter(0..1 000 000)`, `map`, `filter`, summed with `fold`: corio's \
+         `StreamExt`, futures-util's (async predicate), tokio-stream's",
     ),
     (
         "stream/buffer_unordered_64_10k",
@@ -334,18 +337,18 @@ const IDIOMS: &[(&str, &str)] = &[
         "net/tcp_ping_pong_10k",
         "single-thread loops with their reactors: corio `build_local`, tokio current-thread with \
          all drivers, async-executor `LocalExecutor` under `async_io::block_on` (`Async`); 8 B \
-         messages with `TCP_NODELAY`, the server a spawned task, the client in the `block_on` \
-         future (smol: the `run` future)",
+         messages with `TCP_NODELAY`; the client loop a task spawned on the runtime, the server \
+         a task the client spawns",
     ),
     (
         "net/tcp_transfer_64mib",
-        "same set-ups; 64 KiB `write_all`s from the `block_on` future, then `close` \
-         (futures-io) or `shutdown` (tokio), read by a spawned task into a 64 KiB buffer",
+        "same set-ups; a spawned task makes 64 KiB `write_all`s, then `close` (futures-io) or \
+         `shutdown` (tokio), read by another spawned task into a 64 KiB buffer",
     ),
     (
         "net/tcp_accept_connect_1000",
-        "same set-ups; the `block_on` future connects and drops 1 000 connections one after \
-         another, a spawned task accepts and drops them",
+        "same set-ups; a spawned task connects and drops 1 000 connections one after another, \
+         another accepts and drops them",
     ),
     (
         "net/echo_100_active_10k_idle",
