@@ -30,6 +30,19 @@ fn main() {
                     t.await.unwrap();
                 }
             }),
+            // `executor/spawn_join_10k`'s smol function: async-executor's `LocalExecutor`
+            // under smol's `block_on`, the loop in a spawned task.
+            "spawn-smol" => {
+                let smol = std::rc::Rc::new(async_executor::LocalExecutor::new());
+                let inner = smol.clone();
+                async_io::block_on(smol.run(smol.spawn(async move {
+                    let tasks: Vec<_> =
+                        (0..10_000).map(|i| inner.spawn(async move { i })).collect();
+                    for t in tasks {
+                        t.await;
+                    }
+                })));
+            }
             "pingpong" => ex.block_on(async {
                 let (tx1, rx1) = async_channel::bounded::<u32>(1);
                 let (tx2, rx2) = async_channel::bounded::<u32>(1);
@@ -314,8 +327,8 @@ fn main() {
             other => panic!(
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
                  unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
-                 oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready or \
-                 wait-for-ready-smol"
+                 oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready, \
+                 wait-for-ready-smol, task-group or spawn-smol"
             ),
         }
     }
