@@ -916,7 +916,11 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
         Some(&"quick") => {
             "`compare --quick` run (criterion's `--quick` mode, 3 Python repetitions)"
         }
-        Some(&"full") => "full `compare` run (criterion's default sampling, 7 Python repetitions)",
+        Some(&"full") => {
+            "full `compare` run (each group's own sampling, `corio_benches::criterion()`: \
+             0.5 s warm-up, 2 s and 30 samples unless the group sets fewer; 7 Python \
+             repetitions)"
+        }
         _ => "summary of the results found on disk (`compare --no-run`)",
     };
     let _ = writeln!(
@@ -928,7 +932,8 @@ fn summarise(root: &Path, target: &Path, results: &Path) -> Result<PathBuf, Stri
          median / corio's median (✗ below the {ASYNCIO_TARGET:.0}× target).\n- Charts show each \
          runtime's median relative to the fastest Rust runtime of the workload, on a log scale.\n\
          - Reproduce: `cargo run --release -p corio-benches --bin compare -- --quick` \
-         (under 10 minutes on 2 cores), or without `--quick` for the full run; `--no-run` only \
+         (shorter sampling), or without `--quick` for the full run (25 minutes on 2 cores once \
+         the benches are built); `--no-run` only \
          redraws this page from the results on disk.\n",
         cpu_model(),
         python_version(results),
