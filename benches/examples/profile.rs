@@ -43,6 +43,29 @@ fn main() {
                     }
                 })));
             }
+            // `stream/map_filter_1m` with corio's adapters and with tokio-stream's.
+            "map-filter" => {
+                let sum = ex.block_on(async {
+                    use corio::StreamExt;
+                    corio::stream::iter(0..1_000_000u64)
+                        .map(|x| x * 3)
+                        .filter(|x| x % 2 == 0)
+                        .fold(0u64, |a, x| a.wrapping_add(x))
+                        .await
+                });
+                std::hint::black_box(sum);
+            }
+            "map-filter-tokio" => {
+                let sum = ex.block_on(async {
+                    use tokio_stream::StreamExt;
+                    tokio_stream::iter(0..1_000_000u64)
+                        .map(|x| x * 3)
+                        .filter(|x| x % 2 == 0)
+                        .fold(0u64, |a, x| a.wrapping_add(x))
+                        .await
+                });
+                std::hint::black_box(sum);
+            }
             "pingpong" => ex.block_on(async {
                 let (tx1, rx1) = async_channel::bounded::<u32>(1);
                 let (tx2, rx2) = async_channel::bounded::<u32>(1);
@@ -328,7 +351,7 @@ fn main() {
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
                  unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
                  oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready, \
-                 wait-for-ready-smol, task-group or spawn-smol"
+                 wait-for-ready-smol, task-group, spawn-smol, map-filter or map-filter-tokio"
             ),
         }
     }

@@ -67,8 +67,7 @@ impl<I: Iterator> Stream for Iter<I> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
         if self.unbudgeted == 0 {
-            std::task::ready!(coop::poll_proceed(cx));
-            self.unbudgeted = ITEMS_PER_BUDGET_UNIT;
+            std::task::ready!(refill(&mut self.unbudgeted, cx));
         }
         self.unbudgeted -= 1;
         Poll::Ready(self.iter.next())
@@ -77,4 +76,15 @@ impl<I: Iterator> Stream for Iter<I> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.iter.size_hint()
     }
+}
+
+/// Spends one unit of the task's budget for the next `ITEMS_PER_BUDGET_UNIT` items. Out of
+/// line and cold: once in 32 items, and keeping the thread-local budget out of the
+/// per-item path lets the compiler keep a chain of adapters over `iter` in registers.
+#[cold]
+#[inline(never)]
+fn refill(unbudgeted: &mut u8, cx: &mut Context<'_>) -> Poll<()> {
+    std::task::ready!(coop::poll_proceed(cx));
+    *unbudgeted = ITEMS_PER_BUDGET_UNIT;
+    Poll::Ready(())
 }
