@@ -280,17 +280,9 @@ fn main() {
                 std::hint::black_box(s);
             }),
             "timeout-ready-smol" => ex.block_on(async {
-                use futures_lite::FutureExt;
                 let mut s = 0usize;
                 for i in 0..100_000 {
-                    let d = std::time::Duration::from_secs(1);
-                    s += async { Ok(std::future::ready(i).await) }
-                        .or(async move {
-                            async_io::Timer::after(d).await;
-                            Err(())
-                        })
-                        .await
-                        .unwrap();
+                    s += smol_timeout_ready(i).await;
                 }
                 std::hint::black_box(s);
             }),
@@ -324,19 +316,11 @@ fn main() {
                 std::hint::black_box(s.unwrap());
             }
             "wait-for-ready-smol" => {
-                use futures_lite::FutureExt;
                 let ex = async_executor::LocalExecutor::new();
-                let d = std::time::Duration::from_secs(1);
                 let s = async_io::block_on(ex.run(ex.spawn(async move {
                     let mut s = 0usize;
                     for i in 0..10_000 {
-                        s += async { Ok(std::future::ready(i).await) }
-                            .or(async move {
-                                async_io::Timer::after(d).await;
-                                Err(())
-                            })
-                            .await
-                            .unwrap();
+                        s += smol_timeout_ready(i).await;
                     }
                     s
                 })));
@@ -422,4 +406,17 @@ impl OneshotSend for futures::channel::oneshot::Sender<u64> {
     fn send_value(self, v: u64) {
         self.send(v).unwrap();
     }
+}
+
+/// smol's timeout idiom, `future.or(Timer::after(d))`, around a ready future (no timer is
+/// built for it), as `timer/timeout_100k_ready` and `combinators/wait_for_10k_ready` use it.
+async fn smol_timeout_ready(i: usize) -> usize {
+    use futures_lite::FutureExt;
+    async { Ok(std::future::ready(i).await) }
+        .or(async {
+            async_io::Timer::after(std::time::Duration::from_secs(1)).await;
+            Err(())
+        })
+        .await
+        .unwrap()
 }
