@@ -16,6 +16,8 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicU8;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+
+use once_cell::race::OnceBox;
 use std::time::Instant;
 
 use corio_core::Cancelled;
@@ -138,8 +140,10 @@ pub(crate) struct TaskMeta {
     pub(crate) location: &'static Location<'static>,
     /// What few tasks have (a name, a cancellation reason, done-callbacks), in one
     /// allocation made on first use: inline, they tripled the size of every task's
-    /// metadata, and idle tasks are what a loop holds most of.
-    extras: OnceLock<Box<Extras>>,
+    /// metadata, and idle tasks are what a loop holds most of. A `OnceBox` is one word
+    /// (a `OnceLock<Box<_>>` is two): it keeps a small task's allocation within 120 bytes,
+    /// the largest size glibc's malloc keeps in its fast bins.
+    extras: OnceBox<Extras>,
     state: AtomicU8,
     // Written only by the thread polling the task (one at a time), read by dumps: plain
     // loads and stores, no read-modify-write on the hot path.
@@ -166,7 +170,7 @@ impl TaskMeta {
         location: &'static Location<'static>,
         send: bool,
     ) -> Self {
-        let extras = OnceLock::new();
+        let extras = OnceBox::new();
         if name.is_some() {
             let _ = extras.set(Box::new(Extras {
                 name,
@@ -388,5 +392,18 @@ mod tests {
     #[should_panic(expected = "callback lost")]
     fn loom_meta_mutation_twin_unlocked_registration_loses_a_callback() {
         with(Mutation::MetaUnlockedRegistration, model);
+    }
+}
+
+#[cfg(all(test, not(corio_loom)))]
+mod size {
+    /// Five words: with async-task's header and a small future, a task stays in one
+    /// 128-byte malloc chunk (see `TaskMeta::extras`).
+    #[test]
+    fn task_metadata_is_five_words() {
+        assert_eq!(
+            std::mem::size_of::<super::TaskMeta>(),
+            5 * std::mem::size_of::<usize>()
+        );
     }
 }

@@ -43,15 +43,21 @@ type RawTask<T> = async_task::Task<Outcome<T>, TaskMeta>;
 pub struct Task<T> {
     raw: Option<RawTask<T>>,
     waker: Waker,
+    // What few handles need, boxed on first use so that the common handle stays at five
+    // words: a `Vec` of 10 000 handles is 400 KB instead of 560 KB, which decides whether
+    // the allocator hands a spawn-heavy loop fresh pages every round.
+    rare: Option<Box<Rare<T>>>,
+    // Whether the result left the task (into `rare.cached`, or returned by `poll`).
+    result_taken: bool,
+}
+
+struct Rare<T> {
     // The result, when `cancel().await` took it from the task before the handle was
-    // awaited. Boxed because it is rare and would otherwise double the size of every
-    // handle. Only ever touched through `&mut self` (`Mutex::get_mut`, no locking): the
+    // awaited. Only ever touched through `&mut self` (`Mutex::get_mut`, no locking): the
     // mutex is there so that a cached `JoinError` (whose panic payload is `Send` but not
     // `Sync`) does not stop `&Task` from being shared across threads.
-    cached: Option<Box<Mutex<Result<T, JoinError>>>>,
-    // Whether the result left the task (into `cached`, or returned by `poll`).
-    result_taken: bool,
-    // The call graph's record while a task awaits this handle (empty while it is off).
+    cached: Option<Mutex<Result<T, JoinError>>>,
+    // The call graph's record while a task awaits this handle (made only while it is on).
     wait: corio_core::callgraph::WaitSlot,
 }
 
@@ -60,10 +66,23 @@ impl<T> Task<T> {
         Task {
             raw: Some(raw),
             waker,
-            cached: None,
+            rare: None,
             result_taken: false,
-            wait: corio_core::callgraph::WaitSlot::new(),
         }
+    }
+
+    fn rare(&mut self) -> &mut Rare<T> {
+        self.rare.get_or_insert_with(|| {
+            Box::new(Rare {
+                cached: None,
+                wait: corio_core::callgraph::WaitSlot::new(),
+            })
+        })
+    }
+
+    fn take_cached(&mut self) -> Option<Result<T, JoinError>> {
+        let cached = self.rare.as_mut()?.cached.take()?;
+        Some(cached.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn meta(&self) -> &TaskMeta {
@@ -333,8 +352,8 @@ impl<T> Future for Task<T> {
     /// When polled again after it returned the task's result.
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if let Some(cached) = this.cached.take() {
-            return Poll::Ready((*cached).into_inner().unwrap_or_else(|e| e.into_inner()));
+        if let Some(result) = this.take_cached() {
+            return Poll::Ready(result);
         }
         assert!(
             !this.result_taken,
@@ -344,13 +363,18 @@ impl<T> Future for Task<T> {
         match Pin::new(raw).poll(cx) {
             Poll::Ready(outcome) => {
                 this.result_taken = true;
-                this.wait.done();
+                if let Some(rare) = &mut this.rare {
+                    rare.wait.done();
+                }
                 Poll::Ready(outcome.take())
             }
             Poll::Pending => {
-                let id = this.id().as_u64();
-                this.wait
-                    .pending(|| corio_core::callgraph::WaitOn::new("Task").on_task(id));
+                if corio_core::callgraph::enabled() {
+                    let id = this.id().as_u64();
+                    this.rare()
+                        .wait
+                        .pending(|| corio_core::callgraph::WaitOn::new("Task").on_task(id));
+                }
                 Poll::Pending
             }
         }
@@ -422,7 +446,8 @@ impl<T> Future for Cancel<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let was_done = self.was_done;
         let task = &mut *self.task;
-        let ended_cancelled = if let Some(cached) = &mut task.cached {
+        let cached = task.rare.as_mut().and_then(|r| r.cached.as_mut());
+        let ended_cancelled = if let Some(cached) = cached {
             let r = cached.get_mut().unwrap_or_else(|e| e.into_inner());
             matches!(r, Err(JoinError::Cancelled(_)))
         } else if task.result_taken {
@@ -433,7 +458,7 @@ impl<T> Future for Cancel<'_, T> {
                 Poll::Ready(outcome) => {
                     let r = outcome.take();
                     let c = matches!(r, Err(JoinError::Cancelled(_)));
-                    task.cached = Some(Box::new(Mutex::new(r)));
+                    task.rare().cached = Some(Mutex::new(r));
                     task.result_taken = true;
                     c
                 }
@@ -520,5 +545,16 @@ impl TaskControl for CancelOnDrop<()> {
 
     fn poll_join(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), JoinError>> {
         self.poll(cx)
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// The handle is five words whatever `T` is: what few handles need is boxed.
+    #[test]
+    fn a_task_handle_is_five_words() {
+        let word = std::mem::size_of::<usize>();
+        assert_eq!(std::mem::size_of::<super::Task<u8>>(), 5 * word);
+        assert_eq!(std::mem::size_of::<super::Task<[u64; 32]>>(), 5 * word);
     }
 }
