@@ -286,6 +286,26 @@ fn main() {
                 }
                 std::hint::black_box(s);
             }),
+            // `combinators/gather_10k_ready` as the bench runs it: a loop with its drivers,
+            // the gather in a spawned task; and its `FuturesUnordered` twin the same way.
+            "gather-ready" => {
+                let ex = corio::Builder::new().build_local();
+                let out = ex.block_on(ex.spawn(corio::gather((0..10_000).map(std::future::ready))));
+                assert_eq!(out.unwrap().len(), 10_000);
+            }
+            "gather-ready-fu" => {
+                use futures::StreamExt;
+                let ex = corio::Builder::new().build_local();
+                let out = ex.block_on(
+                    ex.spawn(
+                        (0..10_000)
+                            .map(std::future::ready)
+                            .collect::<futures::stream::FuturesUnordered<_>>()
+                            .collect::<Vec<_>>(),
+                    ),
+                );
+                assert_eq!(out.unwrap().len(), 10_000);
+            }
             // `combinators/task_group_10k_children`: 10 000 children in one group, every
             // output collected through its handle.
             "task-group" => {
@@ -335,7 +355,8 @@ fn main() {
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
                  unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
                  oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready, \
-                 wait-for-ready-smol, task-group, spawn-smol, map-filter or map-filter-tokio"
+                 wait-for-ready-smol, task-group, gather-ready, gather-ready-fu, spawn-smol, map-filter or \
+                 map-filter-tokio"
             ),
         }
     }

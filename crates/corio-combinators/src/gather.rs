@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use corio_future_set::FutureSet;
+use crate::input_set::InputSet;
 
 /// asyncio.gather: runs every future concurrently and resolves to their outputs **in input
 /// order**, whatever order they complete in.
@@ -18,7 +18,11 @@ use corio_future_set::FutureSet;
 /// gathering `n` futures costs `O(n)` polls in all, not `O(n²)`. After
 /// 256 child polls, or once corio's cooperative budget is spent, the `Gather` yields to its
 /// executor (it wakes itself and returns `Pending`), so a large gather of ready futures
-/// cannot starve the loop.
+/// cannot starve the loop. Every child is first polled in input order before any child is
+/// polled again (unless a child woke itself as it completed: the child that takes over its
+/// slot is polled after the others pushed with it); children enter the gather's set 257 at a time, and one that completes on
+/// its first poll hands its slot (boxed future, waker) to a later one, so gathering ready
+/// futures allocates per 257 children, not per child.
 ///
 /// An empty input resolves to an empty `Vec` at once. Outputs that are `Result`s are kept as
 /// they are (that is [`gather_settled`](crate::gather_settled)); to stop at the first
@@ -52,19 +56,12 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    let futures = futures.into_iter();
-    let mut set = FutureSet::new();
-    set.reserve(futures.size_hint().0);
-    let outputs = futures
-        .map(|f| {
-            set.push(f);
-            None
-        })
-        .collect::<Vec<_>>();
+    let futures: Vec<I::Item> = futures.into_iter().collect();
+    let total = futures.len();
     Gather {
-        total: outputs.len(),
-        set,
-        outputs,
+        total,
+        set: InputSet::new(futures),
+        outputs: std::iter::repeat_with(|| None).take(total).collect(),
         wait: corio_core::callgraph::WaitSlot::new(),
     }
 }
@@ -82,7 +79,7 @@ where
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<F: Future> {
-    set: FutureSet<F>,
+    set: InputSet<F>,
     /// How many futures were gathered.
     total: usize,
     outputs: Vec<Option<F::Output>>,

@@ -86,6 +86,7 @@ mod as_completed;
 mod catch_unwind;
 mod gather;
 mod gather_settled;
+mod input_set;
 mod race;
 mod select;
 mod shield;

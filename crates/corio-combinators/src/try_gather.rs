@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use corio_future_set::FutureSet;
+use crate::input_set::InputSet;
 
 /// asyncio.gather without return_exceptions: runs fallible futures concurrently and
 /// resolves to `Ok` with every value **in input order**, or to the **first** error.
@@ -44,19 +44,12 @@ where
     I: IntoIterator,
     I::Item: Future<Output = Result<T, E>>,
 {
-    let futures = futures.into_iter();
-    let mut set = FutureSet::new();
-    set.reserve(futures.size_hint().0);
-    let values = futures
-        .map(|f| {
-            set.push(f);
-            None
-        })
-        .collect::<Vec<_>>();
+    let futures: Vec<I::Item> = futures.into_iter().collect();
+    let total = futures.len();
     TryGather {
-        total: values.len(),
-        set,
-        values,
+        total,
+        set: InputSet::new(futures),
+        values: std::iter::repeat_with(|| None).take(total).collect(),
     }
 }
 
@@ -70,7 +63,7 @@ where
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TryGather<F, T> {
-    set: FutureSet<F>,
+    set: InputSet<F>,
     total: usize,
     values: Vec<Option<T>>,
 }

@@ -436,3 +436,114 @@ fn gather_macro_tuple_and_per_child_wakers() {
         assert_eq!(ok, Ok((1, "x")));
     });
 }
+
+/// A child that logs its polls: `(input index, nth poll)`; it completes on poll
+/// `polls_to_finish` (counting from 1) and wakes itself before it returns `Pending`, and
+/// before it returns `Ready` too if `stale`.
+fn logged(
+    log: Rc<RefCell<Vec<(usize, usize)>>>,
+    i: usize,
+    polls_to_finish: usize,
+    stale: bool,
+) -> impl std::future::Future<Output = usize> {
+    let mut n = 0;
+    std::future::poll_fn(move |cx| {
+        n += 1;
+        log.borrow_mut().push((i, n));
+        if stale || n < polls_to_finish {
+            cx.waker().wake_by_ref();
+        }
+        if n == polls_to_finish {
+            std::task::Poll::Ready(i)
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+}
+
+// More children than the gather pushes into its set per poll (it feeds them in windows,
+// reusing the slots of children that completed): every child is still first polled in
+// input order before any child is polled again, the outputs are in input order, and each
+// child is polled once per wake.
+#[test]
+fn gather_first_polls_every_child_in_input_order_before_any_repoll() {
+    const N: usize = 2_000;
+    for run in [run_corio as fn(_) -> _, run_futures] {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        // Every third child is pending once (it woke itself), the others are ready at once.
+        let futs: Vec<_> = (0..N)
+            .map(|i| logged(log.clone(), i, if i % 3 == 0 { 2 } else { 1 }, false))
+            .collect();
+        let g = gather(futs);
+        assert_eq!(g.pending(), N);
+        assert_eq!(run(g), (0..N).collect::<Vec<_>>());
+        let log = log.borrow();
+        let firsts: Vec<usize> = log.iter().filter(|p| p.1 == 1).map(|p| p.0).collect();
+        assert_eq!(firsts, (0..N).collect::<Vec<_>>());
+        let first_repoll = log.iter().position(|p| p.1 == 2).unwrap();
+        assert!(log[..first_repoll].iter().all(|p| p.1 == 1));
+        assert_eq!(log.len(), N + N.div_ceil(3));
+    }
+}
+
+// Children that wake themselves and then complete leave their slot queued on the set's
+// list of woken children; the next child put in that slot is polled from that list (so
+// later than the children pushed before it: the one exception to the order above). The
+// gather neither stalls nor finishes early, and polls each child as often as it needs.
+#[test]
+fn gather_with_stale_wakes_from_completed_children() {
+    const N: usize = 3_000;
+    for run in [run_corio as fn(_) -> _, run_futures] {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        // Every child wakes itself; every seventh is pending once.
+        let futs: Vec<_> = (0..N)
+            .map(|i| logged(log.clone(), i, if i % 7 == 0 { 2 } else { 1 }, true))
+            .collect();
+        assert_eq!(run(gather(futs)), (0..N).collect::<Vec<_>>());
+        let mut log = log.borrow().clone();
+        assert_eq!(log.len(), N + N.div_ceil(7));
+        log.sort_unstable();
+        log.dedup();
+        assert_eq!(log.len(), N + N.div_ceil(7)); // no child polled twice for one wake
+    }
+}
+
+fn run_corio(g: corio_combinators::Gather<impl std::future::Future<Output = usize>>) -> Vec<usize> {
+    corio_executor::run(g)
+}
+
+fn run_futures(
+    g: corio_combinators::Gather<impl std::future::Future<Output = usize>>,
+) -> Vec<usize> {
+    futures::executor::block_on(g)
+}
+
+// try_gather's first error drops every other child, those never pushed into its set among
+// them, and polls none of them.
+#[test]
+fn try_gather_error_drops_unstarted_children() {
+    const N: usize = 2_000;
+    let dropped = DropCounter::new();
+    let polls = Rc::new(Cell::new(0usize));
+    let futs: Vec<_> = (0..N)
+        .map(|i| {
+            let probe = dropped.probe();
+            let polls = polls.clone();
+            async move {
+                let _p = probe;
+                polls.set(polls.get() + 1);
+                if i == 300 {
+                    Err(i)
+                } else {
+                    std::future::pending::<Result<(), usize>>().await
+                }
+            }
+        })
+        .collect();
+    let mut g = try_gather(futs);
+    assert_eq!(corio_executor::run(&mut g), Err(300));
+    assert_eq!(polls.get(), 301);
+    assert_eq!(dropped.get(), N);
+    drop(g);
+    assert_eq!(dropped.get(), N);
+}
