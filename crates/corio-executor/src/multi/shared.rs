@@ -25,7 +25,7 @@ use crate::registry::Entry as Registered;
 use crate::sleepers::Sleepers;
 use crate::snapshot::{Metrics, TaskSnapshot};
 use crate::task_handle::Task;
-use crate::wrapper::TaskFuture;
+use crate::wrapper::{Outcome, TaskFuture};
 
 /// Registry shards: spawns and completions on different workers rarely share a lock.
 pub(super) const SHARDS: usize = 16;
@@ -230,6 +230,27 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_then::<F, _, true>(future, name, location, pinned_to, |task, waker| {
+            Task::new(task, waker.expect("a handle's waker was asked for"))
+        })
+    }
+
+    /// The body of `spawn_with`: `finish` gets the raw task and, when `HANDLE`, the waker
+    /// that a `Task` handle keeps (a const, so that a detached spawn neither clones the
+    /// waker nor builds a handle only to drop it).
+    #[inline(always)]
+    fn spawn_then<F, R, const HANDLE: bool>(
+        &self,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static Location<'static>,
+        pinned_to: Option<usize>,
+        finish: impl FnOnce(async_task::Task<Outcome<F::Output>, TaskMeta>, Option<Waker>) -> R,
+    ) -> Result<R, SpawnError>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         if self.is_shutting_down() {
             return Err(SpawnError::shutdown());
         }
@@ -270,7 +291,7 @@ impl Shared {
         if let Some(h) = self.config.hooks().and_then(|h| h.on_spawn.as_ref()) {
             h(TaskView::new(runnable.metadata()));
         }
-        let waker = runnable.waker();
+        let waker = HANDLE.then(|| runnable.waker());
         let on_own_worker = self.with_own_worker(|_| ()).is_some();
         if self.config.eager && on_own_worker {
             if let Some(runnable) = crate::eager::run_inline(runnable) {
@@ -279,7 +300,7 @@ impl Shared {
         } else {
             runnable.schedule();
         }
-        Ok(Task::new(task, waker))
+        Ok(finish(task, waker))
     }
 
     /// Counts a spawn: on the spawning worker's own counter when there is one, so that
@@ -324,6 +345,24 @@ impl Shared {
             None => Err(SpawnError::not_local()),
         }
     }
+
+    /// [`spawn_pinned`](Self::spawn_pinned), detached at once: no `Task` handle is built
+    /// (the `Spawn` hook's detached spawns, one per TaskGroup child on a worker).
+    fn spawn_pinned_detached<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + 'static,
+    {
+        match self.with_own_worker(|w| w.index) {
+            Some(i) => {
+                self.spawn_then::<F, _, false>(future, None, location, Some(i), |t, _| t.detach())
+            }
+            None => Err(SpawnError::not_local()),
+        }
+    }
 }
 
 /// What leaf crates spawn through (`corio_core::Spawn`) on a worker thread.
@@ -350,23 +389,19 @@ impl corio_core::Spawn for Spawner {
             .map(corio_core::SpawnedTask::new)
     }
 
-    /// Drops the `Task` (detaching it) rather than boxing it into a `SpawnedTask`.
+    /// Detaches the task at once rather than boxing a `Task` into a `SpawnedTask`.
     #[track_caller]
     fn spawn_local_detached(
         &self,
         future: corio_core::LocalBoxFuture<()>,
     ) -> Result<(), SpawnError> {
-        self.0
-            .spawn_pinned(future, None, Location::caller())
-            .map(drop)
+        self.0.spawn_pinned_detached(future, Location::caller())
     }
 
     /// The `SharedTask` goes into the task as it is, unboxed.
     #[track_caller]
     fn spawn_local_shared(&self, task: corio_core::SharedTask) -> Result<(), SpawnError> {
-        self.0
-            .spawn_pinned(task, None, Location::caller())
-            .map(drop)
+        self.0.spawn_pinned_detached(task, Location::caller())
     }
 }
 
