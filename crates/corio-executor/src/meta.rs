@@ -141,15 +141,15 @@ pub(crate) struct TaskMeta {
     /// What few tasks have (a name, a cancellation reason, done-callbacks), in one
     /// allocation made on first use: inline, they tripled the size of every task's
     /// metadata, and idle tasks are what a loop holds most of. A `OnceBox` is one word
-    /// (a `OnceLock<Box<_>>` is two): it keeps a small task's allocation within 120 bytes,
-    /// the largest size glibc's malloc keeps in its fast bins.
+    /// (a `OnceLock<Box<_>>` is two). Every word counts: with async-task's header, a task
+    /// around a small future is 104 bytes, one 112-byte chunk of glibc's malloc, where
+    /// 16 more bytes took a 128-byte chunk and a second cache line.
     extras: OnceBox<Extras>,
     state: AtomicU8,
     // Written only by the thread polling the task (one at a time), read by dumps: plain
     // loads and stores, no read-modify-write on the hot path.
     running: AtomicBool,
     polls: AtomicU32,
-    last_poll: AtomicU64,
 }
 
 #[derive(Default)]
@@ -157,6 +157,9 @@ struct Extras {
     name: Option<Arc<str>>,
     reason: OnceLock<Cancelled>,
     callbacks: Mutex<Vec<DoneCallback>>,
+    /// When the task was last polled (`now_nanos`), 0 for never: recorded in debug mode
+    /// only, so it lives here rather than in every task.
+    last_poll: AtomicU64,
 }
 
 impl TaskMeta {
@@ -184,7 +187,6 @@ impl TaskMeta {
             state: AtomicU8::new(if send { SEND } else { 0 }),
             running: AtomicBool::new(false),
             polls: AtomicU32::new(0),
-            last_poll: AtomicU64::new(0),
         }
     }
 
@@ -208,7 +210,7 @@ impl TaskMeta {
         let n = self.polls.load(Ordering::Relaxed);
         self.polls.store(n.wrapping_add(1), Ordering::Relaxed);
         if let Some(t) = timestamp {
-            self.last_poll.store(t, Ordering::Relaxed);
+            self.extras().last_poll.store(t, Ordering::Relaxed);
         }
     }
 
@@ -222,7 +224,7 @@ impl TaskMeta {
     }
 
     pub(crate) fn last_poll_nanos(&self) -> Option<u64> {
-        match self.last_poll.load(Ordering::Relaxed) {
+        match self.extras.get()?.last_poll.load(Ordering::Relaxed) {
             0 => None,
             t => Some(t),
         }
@@ -397,13 +399,13 @@ mod tests {
 
 #[cfg(all(test, not(corio_loom)))]
 mod size {
-    /// Five words: with async-task's header and a small future, a task stays in one
-    /// 128-byte malloc chunk (see `TaskMeta::extras`).
+    /// Four words: with async-task's header and a small future, a task fits one
+    /// 112-byte malloc chunk (see `TaskMeta::extras`).
     #[test]
-    fn task_metadata_is_five_words() {
+    fn task_metadata_is_four_words() {
         assert_eq!(
             std::mem::size_of::<super::TaskMeta>(),
-            5 * std::mem::size_of::<usize>()
+            4 * std::mem::size_of::<usize>()
         );
     }
 }
