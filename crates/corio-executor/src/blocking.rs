@@ -162,12 +162,11 @@ impl BlockingPool {
         let pool = self.inner.clone();
         let job = Job(Some(f));
         // SAFETY: the conditions of `spawn_unchecked`: the future (`Job` of a `Send`
-        // closure) is `Send`, so its runnable may run anywhere; it borrows only its own
-        // task's metadata, which async-task keeps alive as long as the future; the
-        // schedule function is `Send + Sync + 'static`.
+        // closure) is `Send`, so its runnable may run anywhere; it is `'static` and
+        // borrows nothing; the schedule function is `Send + Sync + 'static`.
         let (runnable, task) = unsafe {
             async_task::Builder::new().metadata(meta).spawn_unchecked(
-                move |meta: &TaskMeta| TaskFuture::new(meta, job),
+                move |_: &TaskMeta| TaskFuture::new(job),
                 move |r| Pool::push(&pool, r),
             )
         };
@@ -240,7 +239,7 @@ impl Pool {
         loop {
             if let Some(job) = s.jobs.pop_front() {
                 drop(s);
-                job.run();
+                crate::job::run(job);
                 s = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 continue;
             }
@@ -411,12 +410,11 @@ mod tests {
         let meta = TaskMeta::new(None, Location::caller());
         meta.mark_send();
         let pool = pool.clone();
-        // SAFETY: as in `spawn_with`: the future is `Send` and borrows only its own task's
-        // metadata, which async-task keeps alive as long as the future; the schedule
-        // function is `Send + Sync + 'static`.
+        // SAFETY: as in `spawn_with`: the future is `Send + 'static` and borrows
+        // nothing; the schedule function is `Send + Sync + 'static`.
         let (runnable, task) = unsafe {
             async_task::Builder::new().metadata(meta).spawn_unchecked(
-                move |meta: &TaskMeta| TaskFuture::new(meta, work),
+                move |_: &TaskMeta| TaskFuture::new(work),
                 move |r| Pool::push(&pool, r),
             )
         };

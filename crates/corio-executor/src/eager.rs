@@ -34,6 +34,6 @@ pub(crate) fn run_inline(runnable: Runnable<TaskMeta>) -> Option<Runnable<TaskMe
     }
     DEPTH.with(|d| d.set(d.get() + 1));
     let _level = Level;
-    runnable.run();
+    crate::job::run(runnable);
     None
 }

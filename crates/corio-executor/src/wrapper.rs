@@ -15,6 +15,7 @@ use pin_project_lite::pin_project;
 
 use crate::config::{Config, TaskView};
 use crate::context;
+use crate::job;
 use crate::meta::{TaskMeta, TaskStatus, now_nanos};
 use crate::owner::{OwnerView, UNREGISTERED};
 use crate::report::{Reporter, UnobservedFailure};
@@ -46,8 +47,9 @@ impl<T> Drop for Outcome<T> {
 }
 
 pin_project! {
-    pub(crate) struct TaskFuture<'a, F> {
-        meta: &'a TaskMeta,
+    /// The task's own metadata is not kept here: `poll` finds it through
+    /// [`job::running_meta`], which saves a word in every task.
+    pub(crate) struct TaskFuture<F> {
         // The task's slot in its owner's registry of live tasks, or UNREGISTERED.
         slot: usize,
         #[pin]
@@ -55,31 +57,30 @@ pin_project! {
     }
 }
 
-impl<'a, F: Future> TaskFuture<'a, F> {
-    pub(crate) fn new(meta: &'a TaskMeta, future: F) -> Self {
+impl<F: Future> TaskFuture<F> {
+    pub(crate) fn new(future: F) -> Self {
         TaskFuture {
-            meta,
             slot: UNREGISTERED,
             future: Some(future),
         }
     }
 
     /// A task its owner registered at spawn, in `slot`.
-    pub(crate) fn registered(meta: &'a TaskMeta, future: F, slot: usize) -> Self {
+    pub(crate) fn registered(future: F, slot: usize) -> Self {
         TaskFuture {
-            meta,
             slot,
             future: Some(future),
         }
     }
 }
 
-impl<F: Future> Future for TaskFuture<'_, F> {
+impl<F: Future> Future for TaskFuture<F> {
     type Output = Outcome<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // First, before anything that could run another task on this thread.
+        let meta: &TaskMeta = job::running_meta();
         let mut this = self.project();
-        let meta: &TaskMeta = this.meta;
         let _current = context::enter_task(meta);
         #[cfg(feature = "tracing")]
         let _span = tracing::trace_span!(

@@ -265,12 +265,12 @@ impl Local {
         //   only this thread drains; once the loop is closed, runnables reaching the
         //   remote queue are leaked, never run or dropped on a foreign thread, and the
         //   queues are emptied on this thread when the loop closes.
-        // - The future borrows only the task's own metadata (`&'a TaskMeta`), which
-        //   async-task keeps alive for as long as the future exists; `F` is `'static`.
+        // - The future borrows nothing: `F` is `'static`, and the wrapper finds the
+        //   task's metadata through `job::running_meta` when polled.
         // - The schedule function is `Send + Sync + 'static` (it holds an `Arc<Shared>`).
         let (runnable, task) = unsafe {
             async_task::Builder::new().metadata(meta).spawn_unchecked(
-                move |meta: &TaskMeta| TaskFuture::registered(meta, future, slot),
+                move |_: &TaskMeta| TaskFuture::registered(future, slot),
                 move |r| shared.schedule(r),
             )
         };
@@ -344,7 +344,7 @@ impl Local {
                     }
                 }
                 Some(Entry::Task(r)) => {
-                    r.run();
+                    crate::job::run(r);
                 }
                 None => {
                     if !self.drain_remote() {
@@ -380,7 +380,7 @@ impl Local {
             let next = self.pop_ready();
             match next {
                 Some(Entry::Task(r)) => {
-                    r.run();
+                    crate::job::run(r);
                     ran += 1;
                 }
                 // No `block_on` is running: a stale main wake-up means nothing.

@@ -57,12 +57,11 @@ impl Shared {
         meta.mark_send();
         let shared = self.clone();
         // SAFETY: the conditions of `spawn_unchecked`: the future is `Send`, so its
-        // runnable may be run or dropped on any thread; it borrows only its own task's
-        // metadata, which async-task keeps alive as long as the future; the schedule
-        // function is `Send + Sync + 'static`.
+        // runnable may be run or dropped on any thread; it is `'static` and borrows
+        // nothing; the schedule function is `Send + Sync + 'static`.
         let (runnable, task) = unsafe {
             async_task::Builder::new().metadata(meta).spawn_unchecked(
-                move |meta: &TaskMeta| TaskFuture::new(meta, future),
+                move |_: &TaskMeta| TaskFuture::new(future),
                 move |r| shared.schedule(r),
             )
         };

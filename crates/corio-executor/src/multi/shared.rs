@@ -263,12 +263,11 @@ impl Shared {
             None => {
                 // SAFETY: the conditions of `spawn_unchecked`: callers of this arm
                 // (`spawn_send`) only pass `Send` futures, so the runnable may be run and
-                // dropped on any thread; the future borrows only its own task's metadata,
-                // which async-task keeps alive as long as the future; the schedule function
-                // is `Send + Sync + 'static`.
+                // dropped on any thread; the future is `'static` and borrows nothing; the
+                // schedule function is `Send + Sync + 'static`.
                 unsafe {
                     async_task::Builder::new().metadata(meta).spawn_unchecked(
-                        move |meta: &TaskMeta| TaskFuture::new(meta, future),
+                        move |_: &TaskMeta| TaskFuture::new(future),
                         WithInfo(move |r, info| shared.schedule(r, info)),
                     )
                 }
@@ -281,7 +280,7 @@ impl Shared {
                 // dropped on a foreign thread; inboxes are drained by their own worker.
                 unsafe {
                     async_task::Builder::new().metadata(meta).spawn_unchecked(
-                        move |meta: &TaskMeta| TaskFuture::new(meta, future),
+                        move |_: &TaskMeta| TaskFuture::new(future),
                         move |r| shared.schedule_pinned(index, r),
                     )
                 }

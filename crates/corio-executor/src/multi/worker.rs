@@ -121,7 +121,7 @@ impl WorkerCtx {
                     let slot = &self.shared.slots[self.index];
                     let n = slot.polls.load(Ordering::Relaxed);
                     slot.polls.store(n + 1, Ordering::Relaxed);
-                    job.run();
+                    crate::job::run(job);
                 }
                 None => self.park(),
             }
