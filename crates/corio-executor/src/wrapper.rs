@@ -24,24 +24,37 @@ use crate::report::{Reporter, UnobservedFailure};
 ///
 /// If it holds a panic and is dropped without being taken (the handle was detached or
 /// dropped), the failure is reported: asyncio's "Task exception was never retrieved".
-pub(crate) struct Outcome<T> {
-    result: Option<Result<T, JoinError>>,
-    unobserved: Option<Box<(UnobservedFailure, Arc<Reporter>)>>,
+/// A panic to report is boxed with its report, so that the common outcome is no larger
+/// than the result itself: it shares the task's allocation with the future, and one word
+/// more put small tasks in a larger malloc chunk.
+pub(crate) struct Outcome<T>(Slot<T>);
+
+enum Slot<T> {
+    Result(Result<T, JoinError>),
+    Unobserved(Box<Unobserved>),
+    Taken,
+}
+
+struct Unobserved {
+    payload: Box<dyn std::any::Any + Send>,
+    failure: UnobservedFailure,
+    reporter: Arc<Reporter>,
 }
 
 impl<T> Outcome<T> {
     pub(crate) fn take(mut self) -> Result<T, JoinError> {
-        self.unobserved = None;
-        self.result
-            .take()
-            .expect("an outcome is taken exactly once")
+        match std::mem::replace(&mut self.0, Slot::Taken) {
+            Slot::Result(r) => r,
+            Slot::Unobserved(u) => Err(JoinError::Panicked(u.payload)),
+            Slot::Taken => unreachable!("an outcome is taken exactly once"),
+        }
     }
 }
 
 impl<T> Drop for Outcome<T> {
     fn drop(&mut self) {
-        if let Some(report) = self.unobserved.take() {
-            report.1.report(&report.0);
+        if let Slot::Unobserved(u) = &self.0 {
+            u.reporter.report(&u.failure);
         }
     }
 }
@@ -197,24 +210,44 @@ fn finish<T>(
     } else if status == TaskStatus::Panicked {
         reporter = Some(crate::report::global_reporter());
     }
-    let unobserved = match (&result, reporter) {
-        (Err(JoinError::Panicked(p)), Some(reporter)) => Some(Box::new((
-            UnobservedFailure {
+    let slot = match (result, reporter) {
+        (Err(JoinError::Panicked(payload)), Some(reporter)) => {
+            let failure = UnobservedFailure {
                 id: meta.id,
                 name: meta.name_shared(),
                 location: meta.location,
-                message: panic_message(&**p).map(str::to_owned),
-            },
-            reporter,
-        ))),
-        _ => None,
+                message: panic_message(&*payload).map(str::to_owned),
+            };
+            Slot::Unobserved(Box::new(Unobserved {
+                payload,
+                failure,
+                reporter,
+            }))
+        }
+        (result, _) => Slot::Result(result),
     };
     // Callbacks may run arbitrary code; a panicking one must not lose the task's result.
     if catch_unwind(AssertUnwindSafe(|| meta.finish(status))).is_err() {
         eprintln!("corio: an on_done callback of task {} panicked", meta.id);
     }
-    Outcome {
-        result: Some(result),
-        unobserved,
+    Outcome(slot)
+}
+
+#[cfg(test)]
+mod size {
+    use corio_core::JoinError;
+
+    /// A panic's report is boxed: an outcome is no larger than the result it holds.
+    #[test]
+    fn an_outcome_is_no_larger_than_its_result() {
+        use std::mem::size_of;
+        assert_eq!(
+            size_of::<super::Outcome<usize>>(),
+            size_of::<Result<usize, JoinError>>()
+        );
+        assert_eq!(
+            size_of::<super::Outcome<()>>(),
+            size_of::<Result<(), JoinError>>()
+        );
     }
 }
