@@ -26,6 +26,11 @@ struct State<T> {
     sender_alive: bool,
     receiver_alive: bool,
     waker: Option<Waker>,
+    /// The receiver's call-graph record, here rather than in the `Receiver` so that the
+    /// receiver is two words: a task awaiting it holds it twice in its future (captured,
+    /// then as the awaited future), and 32 more bytes there made `spawn` move and
+    /// allocate more per task.
+    slot: corio_core::callgraph::WaitSlot,
 }
 
 /// Creates a one-shot channel.
@@ -44,16 +49,13 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         sender_alive: true,
         receiver_alive: true,
         waker: None,
+        slot: corio_core::callgraph::WaitSlot::new(),
     }));
     (
         Sender {
             state: Some(state.clone()),
         },
-        Receiver {
-            state,
-            done: false,
-            slot: corio_core::callgraph::WaitSlot::new(),
-        },
+        Receiver { state, done: false },
     )
 }
 
@@ -94,8 +96,8 @@ pub struct Sender<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Receiver<T> {
     state: Arc<Mutex<State<T>>>,
+    /// The value was taken (so `send` ran and the sender is gone).
     done: bool,
-    slot: corio_core::callgraph::WaitSlot,
 }
 
 /// The sender was dropped without sending.
@@ -135,6 +137,8 @@ impl<T> Sender<T> {
         let Some(state) = self.state.take() else {
             unreachable!("a Sender's state is taken only by `send`, which consumes it")
         };
+        // Its drop would find `state` taken and do nothing: skip the call.
+        std::mem::forget(self);
         let waker = {
             let mut st = lock(&state);
             st.sender_alive = false;
@@ -211,6 +215,7 @@ impl<T> Receiver<T> {
         match st.value.take() {
             Some(v) => {
                 self.done = true;
+                st.slot.done();
                 Ok(Some(v))
             }
             None if !st.sender_alive || self.done => Err(RecvError(())),
@@ -227,7 +232,7 @@ impl<T> Future for Receiver<T> {
         let mut st = lock(&this.state);
         if let Some(v) = st.value.take() {
             this.done = true;
-            this.slot.done();
+            st.slot.done();
             return Poll::Ready(Ok(v));
         }
         if !st.sender_alive || this.done {
@@ -238,7 +243,7 @@ impl<T> Future for Receiver<T> {
             _ => st.waker = Some(cx.waker().clone()),
         }
         let state = &this.state;
-        this.slot.pending(|| {
+        st.slot.pending(|| {
             corio_core::callgraph::WaitOn::new("oneshot")
                 .object(&**state)
                 .detail("no value sent yet")
@@ -248,15 +253,26 @@ impl<T> Future for Receiver<T> {
 }
 
 impl<T> Drop for Receiver<T> {
+    #[inline]
     fn drop(&mut self) {
-        if self.done {
-            // The value was taken, so it was sent, and `send` consumed the sender: nobody
-            // is left to ask whether this receiver is alive.
-            return;
+        // Once the value was taken it was sent, and `send` consumed the sender: nobody is
+        // left to ask whether this receiver is alive. Kept inline, apart from `close`, so
+        // that the common case costs the caller a flag test, not a call.
+        if !self.done {
+            self.close();
         }
+    }
+}
+
+impl<T> Receiver<T> {
+    /// The drop of a receiver whose value was not taken: marks it gone, drops a value
+    /// sent meanwhile, and clears the call graph's record.
+    #[inline(never)]
+    fn close(&mut self) {
         let value = {
             let mut st = lock(&self.state);
             st.receiver_alive = false;
+            st.slot.done();
             st.value.take()
         };
         drop(value);

@@ -64,6 +64,21 @@ fn oneshot_values_are_dropped_exactly_once() {
     assert!(tx.is_closed());
 }
 
+// A task awaiting a receiver holds it twice in its future (captured, then awaited): it
+// stays two words (the shared state and the taken flag), the call graph's record living in
+// the shared state.
+#[test]
+fn oneshot_receiver_is_two_words() {
+    assert_eq!(
+        std::mem::size_of::<oneshot::Receiver<u64>>(),
+        2 * std::mem::size_of::<usize>()
+    );
+    assert_eq!(
+        std::mem::size_of::<oneshot::Sender<u64>>(),
+        std::mem::size_of::<usize>()
+    );
+}
+
 #[test]
 fn broadcast_lag_then_resume_and_cancelled_recv_leaves_no_waiter() {
     let (tx, mut rx) = broadcast::channel(2);
