@@ -244,6 +244,20 @@ fn collect_and_fold() {
 }
 
 #[test]
+fn fold_keeps_its_accumulator_across_pending() {
+    // An always-ready source spends its task's budget, so under corio's loop a fold over
+    // 100 000 items returns Pending many times; its accumulator survives each one.
+    let mut fold = pin!(iter(0..100_000u64).fold(0u64, |a, x| a + x));
+    let mut polls = 0;
+    let sum = block(std::future::poll_fn(|cx| {
+        polls += 1;
+        fold.as_mut().poll(cx)
+    }));
+    assert!(polls > 10, "fold polled {polls} times");
+    assert_eq!(sum, 99_999 * 100_000 / 2);
+}
+
+#[test]
 fn next_is_cancel_safe_for_a_generator() {
     // Dropping a pending `next()` loses nothing: the item stays in the stream.
     let ex = common::paused();

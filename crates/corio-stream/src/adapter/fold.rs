@@ -1,7 +1,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
@@ -48,12 +48,17 @@ impl<S: Stream, B, F: FnMut(B, S::Item) -> B> Future for Fold<S, B, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B> {
         let mut this = self.project();
+        // The accumulator is a local for the whole loop, not an `Option` written back per
+        // item: that kept its tag in memory, a load, test and store per item.
+        let mut acc = this.acc.take().expect("Fold polled after completion");
         loop {
-            let item = ready!(this.stream.as_mut().poll_next(cx));
-            let acc = this.acc.take().expect("Fold polled after completion");
-            match item {
-                Some(item) => *this.acc = Some((this.f)(acc, item)),
-                None => return Poll::Ready(acc),
+            match this.stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(item)) => acc = (this.f)(acc, item),
+                Poll::Ready(None) => return Poll::Ready(acc),
+                Poll::Pending => {
+                    *this.acc = Some(acc);
+                    return Poll::Pending;
+                }
             }
         }
     }
