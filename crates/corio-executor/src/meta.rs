@@ -8,14 +8,17 @@ use loom::sync::Mutex;
 use loom::sync::atomic::AtomicU8;
 use std::cell::Cell;
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::num::NonZeroU64;
 use std::panic::Location;
+use std::ptr;
 #[cfg(not(corio_loom))]
 use std::sync::Mutex;
 #[cfg(not(corio_loom))]
 use std::sync::atomic::AtomicU8;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use once_cell::race::OnceBox;
 use std::time::Instant;
@@ -142,14 +145,21 @@ pub(crate) struct TaskMeta {
     /// allocation made on first use: inline, they tripled the size of every task's
     /// metadata, and idle tasks are what a loop holds most of. A `OnceBox` is one word
     /// (a `OnceLock<Box<_>>` is two). Every word counts: with async-task's header, a task
-    /// around a small future is 104 bytes, one 112-byte chunk of glibc's malloc, where
-    /// 16 more bytes took a 128-byte chunk and a second cache line.
+    /// around a small future is 120 bytes, one 128-byte chunk of glibc's malloc.
     extras: OnceBox<Extras>,
     state: AtomicU8,
     // Written only by the thread polling the task (one at a time), read by dumps: plain
     // loads and stores, no read-modify-write on the hot path.
     running: AtomicBool,
     polls: AtomicU32,
+    /// The data and vtable of one of the task's own wakers, uncounted (see
+    /// [`wake`](Self::wake)): recorded at spawn for a task that gets a [`Task`] handle, so
+    /// that the handle is one pointer and still wakes the task to cancel it. Null until
+    /// then.
+    ///
+    /// [`Task`]: crate::Task
+    waker_data: AtomicPtr<()>,
+    waker_vtable: AtomicPtr<RawWakerVTable>,
 }
 
 #[derive(Default)]
@@ -160,6 +170,9 @@ struct Extras {
     /// When the task was last polled (`now_nanos`), 0 for never: recorded in debug mode
     /// only, so it lives here rather than in every task.
     last_poll: AtomicU64,
+    /// The call graph's record while a task awaits this one through its handle (used only
+    /// while the call graph is on, and only by the one handle).
+    handle_wait: std::sync::Mutex<corio_core::callgraph::WaitSlot>,
 }
 
 impl TaskMeta {
@@ -187,6 +200,8 @@ impl TaskMeta {
             state: AtomicU8::new(if send { SEND } else { 0 }),
             running: AtomicBool::new(false),
             polls: AtomicU32::new(0),
+            waker_data: AtomicPtr::new(ptr::null_mut()),
+            waker_vtable: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
@@ -241,6 +256,72 @@ impl TaskMeta {
     }
 
     /// Records a cancellation request; the first reason given wins.
+    /// Records `waker`, a waker of this task, for [`wake`](Self::wake). Called once, at
+    /// spawn, before the task's handle or runnable can reach another thread.
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        self.waker_data
+            .store(waker.data().cast_mut(), Ordering::Relaxed);
+        let vtable: *const RawWakerVTable = waker.vtable();
+        self.waker_vtable
+            .store(vtable.cast_mut(), Ordering::Relaxed);
+    }
+
+    /// The recorded waker, uncounted: it must only be woken by reference or cloned,
+    /// never dropped.
+    fn recorded_waker(&self) -> Option<ManuallyDrop<Waker>> {
+        let vtable = self.waker_vtable.load(Ordering::Relaxed);
+        if vtable.is_null() {
+            return None;
+        }
+        let data = self.waker_data.load(Ordering::Relaxed);
+        // SAFETY: `data` and `vtable` are those of a waker of this task (`set_waker`,
+        // whose stores reached this thread with the handle or the task that calls this).
+        // The waker rebuilt from them is that waker without a count of its own, so it is
+        // kept in a `ManuallyDrop` and only woken by reference or cloned (a clone takes a
+        // count of its own), which async-task's wakers allow while the task's allocation
+        // lives: it does as long as `&self`, which points into it.
+        Some(ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(data, &*vtable))
+        }))
+    }
+
+    /// Wakes the task (to let it see a cancellation request) through the waker recorded
+    /// at spawn; does nothing for a task without one.
+    pub(crate) fn wake(&self) {
+        if let Some(w) = self.recorded_waker() {
+            w.wake_by_ref();
+        }
+    }
+
+    /// A counted waker of the task, from the one recorded at spawn.
+    pub(crate) fn waker(&self) -> Option<Waker> {
+        self.recorded_waker().map(|w| Waker::clone(&w))
+    }
+
+    /// Runs `f` on the call graph's record of a wait on this task through its handle.
+    pub(crate) fn with_handle_wait<R>(
+        &self,
+        f: impl FnOnce(&mut corio_core::callgraph::WaitSlot) -> R,
+    ) -> R {
+        let mut slot = self
+            .extras()
+            .handle_wait
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        f(&mut slot)
+    }
+
+    /// [`with_handle_wait`](Self::with_handle_wait)'s `done`, without making the extras
+    /// when there are none (so no record either).
+    pub(crate) fn handle_wait_done(&self) {
+        if let Some(e) = self.extras.get() {
+            e.handle_wait
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .done();
+        }
+    }
+
     pub(crate) fn request_cancel(&self, reason: Cancelled) {
         let _ = self.extras().reason.set(reason);
         self.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
@@ -399,13 +480,13 @@ mod tests {
 
 #[cfg(all(test, not(corio_loom)))]
 mod size {
-    /// Four words: with async-task's header and a small future, a task fits one
-    /// 112-byte malloc chunk (see `TaskMeta::extras`).
+    /// Six words: with async-task's header and a small future, a task fits one
+    /// 128-byte malloc chunk (see `TaskMeta::extras`).
     #[test]
-    fn task_metadata_is_four_words() {
+    fn task_metadata_is_six_words() {
         assert_eq!(
             std::mem::size_of::<super::TaskMeta>(),
-            4 * std::mem::size_of::<usize>()
+            6 * std::mem::size_of::<usize>()
         );
     }
 }
