@@ -255,21 +255,23 @@ impl TaskMeta {
         }
     }
 
-    /// Records a cancellation request; the first reason given wins.
-    /// Records `waker`, a waker of this task, for [`wake`](Self::wake). Called once, at
-    /// spawn, before the task's handle or runnable can reach another thread.
+    /// Records `waker`, a waker of this task, for [`wake`](Self::wake): at spawn for a
+    /// task that gets a handle, and when the task joins its owner's registry. Every waker
+    /// of a task has the same parts, so a second recording changes nothing a reader could
+    /// see; the vtable is stored last (release) and read first (acquire), so a reader that
+    /// finds it finds the data pointer too.
     pub(crate) fn set_waker(&self, waker: &Waker) {
         self.waker_data
             .store(waker.data().cast_mut(), Ordering::Relaxed);
         let vtable: *const RawWakerVTable = waker.vtable();
         self.waker_vtable
-            .store(vtable.cast_mut(), Ordering::Relaxed);
+            .store(vtable.cast_mut(), Ordering::Release);
     }
 
     /// The recorded waker, uncounted: it must only be woken by reference or cloned,
     /// never dropped.
     fn recorded_waker(&self) -> Option<ManuallyDrop<Waker>> {
-        let vtable = self.waker_vtable.load(Ordering::Relaxed);
+        let vtable = self.waker_vtable.load(Ordering::Acquire);
         if vtable.is_null() {
             return None;
         }
@@ -291,6 +293,26 @@ impl TaskMeta {
         if let Some(w) = self.recorded_waker() {
             w.wake_by_ref();
         }
+    }
+
+    /// Drops a waker of the task rebuilt from the recorded parts: gives back the count
+    /// of a waker whose parts [`set_waker`](Self::set_waker) recorded and which was then
+    /// forgotten.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns such a count, gives it back once, and does not touch `self` after
+    /// this returns (the task may have been freed).
+    pub(crate) unsafe fn release_waker(&self) {
+        let vtable = self.waker_vtable.load(Ordering::Acquire);
+        let data = self.waker_data.load(Ordering::Relaxed);
+        assert!(
+            !vtable.is_null(),
+            "a waker count given back before any was recorded"
+        );
+        // SAFETY: the parts are those of a waker of this task whose count the caller owns
+        // (see above): rebuilding it and dropping it releases exactly that count.
+        drop(unsafe { Waker::from_raw(RawWaker::new(data, &*vtable)) });
     }
 
     /// A counted waker of the task, from the one recorded at spawn.
@@ -322,6 +344,7 @@ impl TaskMeta {
         }
     }
 
+    /// Records a cancellation request; the first reason given wins.
     pub(crate) fn request_cancel(&self, reason: Cancelled) {
         let _ = self.extras().reason.set(reason);
         self.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);

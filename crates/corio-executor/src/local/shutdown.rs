@@ -87,7 +87,7 @@ impl Local {
                 .active
                 .borrow()
                 .iter()
-                .map(|(_, e)| e.waker().clone())
+                .map(|(_, e)| e.waker())
                 .collect();
             for w in wakers {
                 w.wake();

@@ -93,7 +93,7 @@ impl Shared {
         let mut all = Vec::new();
         for shard in self.registry.iter() {
             let shard = shard.lock().unwrap_or_else(|e| e.into_inner());
-            all.extend(shard.iter().map(|(_, e)| e.waker().clone()));
+            all.extend(shard.iter().map(|(_, e)| e.waker()));
         }
         all
     }
