@@ -56,6 +56,12 @@ impl<T> Task<T> {
     /// `waker` is a waker of the task, recorded in its metadata for [`abort`](Self::abort).
     pub(crate) fn new(raw: RawTask<T>, waker: Waker) -> Self {
         raw.metadata().set_waker(&waker);
+        Self::registered(raw)
+    }
+
+    /// For a task whose waker its metadata has recorded already (its owner registered it
+    /// at spawn).
+    pub(crate) fn registered(raw: RawTask<T>) -> Self {
         Task {
             raw: ManuallyDrop::new(raw),
         }

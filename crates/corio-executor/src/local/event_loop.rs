@@ -215,13 +215,12 @@ impl Local {
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.spawn_then::<F, _, true>(future, name, location, |task, waker| {
-            Task::new(task, waker.expect("a handle's waker was asked for"))
-        })
+        // The registry entry made at spawn recorded the task's waker for the handle.
+        self.spawn_then(future, name, location, Task::registered)
     }
 
-    /// [`spawn`](Self::spawn), detached at once: no `Task` handle is built, so neither
-    /// is its waker cloned (the `Spawn` hook's detached spawns, one per TaskGroup child).
+    /// [`spawn`](Self::spawn), detached at once: no `Task` handle is built (the `Spawn`
+    /// hook's detached spawns, one per TaskGroup child).
     pub(crate) fn spawn_detached<F>(
         &self,
         future: F,
@@ -230,18 +229,18 @@ impl Local {
     where
         F: Future<Output = ()> + 'static,
     {
-        self.spawn_then::<F, _, false>(future, None, location, |task, _| task.detach())
+        self.spawn_then(future, None, location, |task| task.detach())
     }
 
-    /// The body of `spawn`: `finish` gets the raw task and, when `HANDLE`, the waker that
-    /// a `Task` handle keeps (a const, so that `spawn` pays no branch for it).
+    /// The body of `spawn`: `finish` gets the raw task, registered (so its waker is
+    /// recorded in its metadata) and queued.
     #[inline(always)]
-    fn spawn_then<F, R, const HANDLE: bool>(
+    fn spawn_then<F, R>(
         &self,
         future: F,
         name: Option<Arc<str>>,
         location: &'static Location<'static>,
-        finish: impl FnOnce(async_task::Task<Outcome<F::Output>, TaskMeta>, Option<Waker>) -> R,
+        finish: impl FnOnce(async_task::Task<Outcome<F::Output>, TaskMeta>) -> R,
     ) -> Result<R, SpawnError>
     where
         F: Future + 'static,
@@ -280,7 +279,6 @@ impl Local {
         if let Some(h) = self.config().hooks().and_then(|h| h.on_spawn.as_ref()) {
             h(TaskView::new(runnable.metadata()));
         }
-        let waker = HANDLE.then(|| runnable.waker());
         let running_here = super::with_loop(|l| l.is_some_and(|l| std::ptr::eq(l, self)));
         if self.config().eager && running_here {
             // Eager start (asyncio's eager_task_factory): run until the first suspension
@@ -296,7 +294,7 @@ impl Local {
             // spawns go there too, so that the loop sees both in the order they happened.
             self.shared.push_remote(runnable);
         }
-        Ok(finish(task, waker))
+        Ok(finish(task))
     }
 
     /// Runs `future` to completion on this thread, running the loop's tasks meanwhile.
