@@ -66,6 +66,39 @@ fn main() {
                 });
                 std::hint::black_box(sum);
             }
+            // `stream/generator_1m`: corio's `generate`, async-stream's `stream!` and the
+            // hand-written `futures::stream::unfold`, each summed with `next().await`.
+            "generator" => {
+                let sum = ex.block_on(async {
+                    let s = corio::generate(|co| async move {
+                        for i in 0..1_000_000u64 {
+                            co.yield_(i).await;
+                        }
+                    });
+                    sum_corio(std::pin::pin!(s)).await
+                });
+                std::hint::black_box(sum);
+            }
+            "generator-async-stream" => {
+                let sum = ex.block_on(async {
+                    let s = async_stream::stream! {
+                        for i in 0..1_000_000u64 {
+                            yield i;
+                        }
+                    };
+                    sum_futures(std::pin::pin!(s)).await
+                });
+                std::hint::black_box(sum);
+            }
+            "generator-unfold" => {
+                let sum = ex.block_on(async {
+                    let s = futures::stream::unfold(0u64, |i| async move {
+                        (i < 1_000_000).then_some((i, i + 1))
+                    });
+                    sum_futures(std::pin::pin!(s)).await
+                });
+                std::hint::black_box(sum);
+            }
             "pingpong" => ex.block_on(async {
                 let (tx1, rx1) = async_channel::bounded::<u32>(1);
                 let (tx2, rx2) = async_channel::bounded::<u32>(1);
@@ -306,6 +339,23 @@ fn main() {
                 );
                 assert_eq!(out.unwrap().len(), 10_000);
             }
+            // `combinators/gather_10k_shuffled_wakes`: 10 000 children, each awaiting a
+            // `futures` oneshot that a driver task completes in a shuffled order, yielding
+            // after each send.
+            "gather-shuffled" => {
+                let ex = corio::Builder::new().build_local();
+                let out = ex.block_on(ex.spawn(async {
+                    let (rxs, txs) = shuffled_oneshots(10_000);
+                    let _driver = corio::spawn(async move {
+                        for (i, tx) in txs.into_iter().enumerate() {
+                            tx.send(i).unwrap();
+                            futures_lite::future::yield_now().await;
+                        }
+                    });
+                    corio::gather(rxs.into_iter().map(|rx| async move { rx.await.unwrap() })).await
+                }));
+                assert_eq!(out.unwrap().len(), 10_000);
+            }
             // `combinators/task_group_10k_children`: 10 000 children in one group, every
             // output collected through its handle.
             "task-group" => {
@@ -355,11 +405,32 @@ fn main() {
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
                  unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
                  oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready, \
-                 wait-for-ready-smol, task-group, gather-ready, gather-ready-fu, spawn-smol, map-filter or \
-                 map-filter-tokio"
+                 wait-for-ready-smol, task-group, gather-ready, gather-ready-fu, gather-shuffled, spawn-smol, map-filter, \
+                 map-filter-tokio, generator, generator-async-stream or generator-unfold"
             ),
         }
     }
+}
+
+/// Sums a stream of `u64` with `while let Some(x) = s.next().await` and corio's `next`,
+/// as the generator bench does.
+async fn sum_corio(mut s: std::pin::Pin<&mut impl futures::Stream<Item = u64>>) -> u64 {
+    use corio::StreamExt;
+    let mut sum = 0u64;
+    while let Some(x) = s.next().await {
+        sum = sum.wrapping_add(x);
+    }
+    sum
+}
+
+/// [`sum_corio`] with futures' `next`, as the bench sums its peers.
+async fn sum_futures(mut s: std::pin::Pin<&mut impl futures::Stream<Item = u64>>) -> u64 {
+    use futures::StreamExt;
+    let mut sum = 0u64;
+    while let Some(x) = s.next().await {
+        sum = sum.wrapping_add(x);
+    }
+    sum
 }
 
 /// One iteration of a contention workload, over the shared resource.
@@ -440,4 +511,27 @@ async fn smol_timeout_ready(i: usize) -> usize {
         })
         .await
         .unwrap()
+}
+
+/// `n` receivers, and their senders in a fixed shuffled order (the combinators bench's
+/// Fisher-Yates over xorshift64).
+#[allow(clippy::type_complexity)]
+fn shuffled_oneshots(
+    n: usize,
+) -> (
+    Vec<futures::channel::oneshot::Receiver<usize>>,
+    Vec<futures::channel::oneshot::Sender<usize>>,
+) {
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..n).map(|_| futures::channel::oneshot::channel()).unzip();
+    let mut txs: Vec<Option<_>> = txs.into_iter().map(Some).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    let txs = order.iter().map(|&i| txs[i].take().unwrap()).collect();
+    (rxs, txs)
 }

@@ -58,12 +58,17 @@ impl<T> Slot<T> for LocalSlot<T> {
     fn empty() -> Self {
         Rc::new(Cell::new(None))
     }
+    #[inline]
     fn put(&self, v: T) -> bool {
-        let old = self.replace(Some(v));
-        match old {
-            None => true,
-            Some(old) => {
-                drop(self.replace(Some(old)));
+        // Take, test, store: the compiler folds the take's store of `None` into the store
+        // of `Some(v)`, where `replace` stored first and tested after.
+        match Cell::take(self) {
+            None => {
+                self.set(Some(v));
+                true
+            }
+            waiting => {
+                self.set(waiting);
                 false
             }
         }
@@ -187,9 +192,20 @@ impl<T, S: Slot<T>> Future for Yield<'_, T, S> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Idle,
-    /// Inside a poll of the body; still set on the next poll only if the body panicked.
-    Polling,
+    /// The body finished, or panicked (set by [`DoneOnUnwind`]).
     Done,
+}
+
+/// Ends a generator whose body panics: dropped only while unwinding out of the body's
+/// poll (forgotten otherwise), so that a later poll returns `None` instead of resuming a
+/// panicked body. A `Polling` state stored before each resume and cleared after cost two
+/// stores per item; an unwinding guard costs nothing until it runs.
+struct DoneOnUnwind<'a>(&'a mut State);
+
+impl Drop for DoneOnUnwind<'_> {
+    fn drop(&mut self) {
+        *self.0 = State::Done;
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -311,27 +327,16 @@ fn resume<T, S: Slot<T>, F: Future>(
     body: Pin<&mut F>,
     cx: &mut Context<'_>,
 ) -> Poll<Result<T, Option<F::Output>>> {
-    match *state {
-        State::Done => return Poll::Ready(Err(None)),
-        // The previous resume panicked: the body cannot be resumed.
-        State::Polling => {
-            *state = State::Done;
-            return Poll::Ready(Err(None));
-        }
-        State::Idle => {}
+    if *state == State::Done {
+        return Poll::Ready(Err(None));
     }
-    *state = State::Polling;
+    let guard = DoneOnUnwind(state);
     let polled = body.poll(cx);
+    std::mem::forget(guard);
     let taken = slot.take();
     match (taken, polled) {
-        (Some(item), Poll::Pending) => {
-            *state = State::Idle;
-            Poll::Ready(Ok(item))
-        }
-        (None, Poll::Pending) => {
-            *state = State::Idle;
-            Poll::Pending
-        }
+        (Some(item), Poll::Pending) => Poll::Ready(Ok(item)),
+        (None, Poll::Pending) => Poll::Pending,
         // A yield_ future dropped after handing over its item, then the body finished:
         // the item was yielded, so deliver it; the output comes on the next resume.
         // (Only a body that races `yield_` against something else can do this; the
