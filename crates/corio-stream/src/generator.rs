@@ -173,6 +173,11 @@ impl<T, S: Slot<T>> Future for Yield<'_, T, S> {
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        // Tested before taking: the resume after a hand-over (every item's) then stores
+        // nothing.
+        if this.value.is_none() {
+            return Poll::Ready(());
+        }
         match this.value.take() {
             Some(v) => {
                 assert!(
