@@ -72,6 +72,20 @@ impl<F: Future> InputSet<F> {
 
     fn push_window(&mut self) {
         let window = self.set.yield_after() + 1;
+        let room = if self.input_of.is_empty() {
+            window
+        } else if self.set.len() == self.input_of.len() {
+            // Every slot made so far holds a child still pending, so none is coming free
+            // for the rest: room for them all at once, as when all were pushed up front
+            // (growing the set's vectors a window at a time copied them over and over).
+            self.unstarted.len()
+        } else {
+            0
+        };
+        if room > 0 {
+            self.set.reserve(room);
+            self.input_of.reserve(room);
+        }
         for f in self.unstarted.by_ref().take(window) {
             let slot = self.set.push(f);
             if slot == self.input_of.len() {
