@@ -494,3 +494,39 @@ fn an_abort_handle_outlives_its_task_handle_and_the_task() {
     drop(ex);
     assert!(stop.is_finished());
 }
+
+/// A task's allocation is freed once it has finished and nothing refers to it: the loop's
+/// registry gives back the reference it keeps while the task lives, and the waker recorded
+/// for the handle is not a reference of its own. The task's metadata holds its name, so
+/// the name's count tells whether the task was freed.
+#[test]
+fn a_finished_task_is_freed_once_nothing_refers_to_it() {
+    let name: Arc<str> = Arc::from("probe");
+    let live = || Arc::strong_count(&name) - 1;
+    run(async {
+        // Detached at once.
+        task::Builder::new()
+            .name(name.clone())
+            .spawn(async {})
+            .detach();
+        // Awaited.
+        let awaited = task::Builder::new().name(name.clone()).spawn(async { 1 });
+        // Kept past its end, then dropped unawaited.
+        let kept = task::Builder::new().name(name.clone()).spawn(async { 2 });
+        // Aborted, with an abort handle that outlives the task handle.
+        let aborted = task::Builder::new()
+            .name(name.clone())
+            .spawn(std::future::pending::<()>());
+        let stop = aborted.abort_handle();
+        drop(aborted);
+        stop.abort();
+        assert_eq!(live(), 4);
+        assert_eq!(awaited.await.unwrap(), 1);
+        yield_until(|| kept.is_finished() && stop.is_finished()).await;
+        assert_eq!(live(), 2, "the detached and the awaited tasks are freed");
+        drop(kept);
+        assert_eq!(live(), 1, "a finished task is freed with its handle");
+        drop(stop);
+        assert_eq!(live(), 0, "and with its last abort handle");
+    });
+}

@@ -390,3 +390,38 @@ fn tasks_overflowing_into_the_injector_are_not_starved_by_a_busy_queue() {
         "the last task was first polled after {latest} of {total} polls"
     );
 }
+
+/// As `a_finished_task_is_freed_once_nothing_refers_to_it` in executor_task.rs, for tasks
+/// on a worker, which join the registry at their first poll: the task's metadata holds its
+/// name, so the name's count tells whether the task was freed.
+#[test]
+fn a_finished_task_on_a_worker_is_freed_once_nothing_refers_to_it() {
+    let outer: Arc<str> = Arc::from("probe");
+    let name = outer.clone();
+    let ex = Builder::multi_thread().workers(2).build();
+    let on_a_worker = ex.spawn(async move {
+        // The tasks' metadata, beside `outer` and `name`.
+        let live = |name: &Arc<str>| Arc::strong_count(name) - 2;
+        let spawn_named = |f: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| {
+            corio_executor::task::Builder::new()
+                .name(name.clone())
+                .spawn(f)
+        };
+        spawn_named(Box::pin(async {})).detach();
+        let kept = spawn_named(Box::pin(async {}));
+        let aborted = spawn_named(Box::pin(std::future::pending::<()>()));
+        let stop = aborted.abort_handle();
+        drop(aborted);
+        stop.abort();
+        while !(kept.is_finished() && stop.is_finished()) || live(&name) > 2 {
+            yield_now().await;
+        }
+        drop(kept);
+        assert_eq!(live(&name), 1, "a finished task is freed with its handle");
+        drop(stop);
+        assert_eq!(live(&name), 0, "and with its last abort handle");
+    });
+    on_a_worker.join_blocking().unwrap();
+    drop(ex);
+    assert_eq!(Arc::strong_count(&outer), 1);
+}
