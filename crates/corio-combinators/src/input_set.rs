@@ -72,17 +72,14 @@ impl<F: Future> InputSet<F> {
 
     fn push_window(&mut self) {
         let window = self.set.yield_after() + 1;
-        let room = if self.input_of.is_empty() {
-            window
-        } else if self.set.len() == self.input_of.len() {
+        if !self.input_of.is_empty() && self.set.len() == self.input_of.len() {
             // Every slot made so far holds a child still pending, so none is coming free
             // for the rest: room for them all at once, as when all were pushed up front
             // (growing the set's vectors a window at a time copied them over and over).
-            self.unstarted.len()
-        } else {
-            0
-        };
-        if room > 0 {
+            // Not before the first window: reserving there changed where glibc put the
+            // blocks, and a gather of ready futures repeated in a loop then shrank and
+            // regrew the heap (`brk`) on every round, at twice the time.
+            let room = self.unstarted.len();
             self.set.reserve(room);
             self.input_of.reserve(room);
         }
