@@ -505,9 +505,11 @@ fn a_finished_task_is_freed_once_nothing_refers_to_it() {
     let live = || Arc::strong_count(&name) - 1;
     run(async {
         // Detached at once.
+        let detached_ran = Rc::new(RefCell::new(false));
+        let ran = detached_ran.clone();
         task::Builder::new()
             .name(name.clone())
-            .spawn(async {})
+            .spawn(async move { *ran.borrow_mut() = true })
             .detach();
         // Awaited.
         let awaited = task::Builder::new().name(name.clone()).spawn(async { 1 });
@@ -522,7 +524,8 @@ fn a_finished_task_is_freed_once_nothing_refers_to_it() {
         stop.abort();
         assert_eq!(live(), 4);
         assert_eq!(awaited.await.unwrap(), 1);
-        yield_until(|| kept.is_finished() && stop.is_finished()).await;
+        // Whatever order the loop ran them in (chaos mode shuffles it).
+        yield_until(|| *detached_ran.borrow() && kept.is_finished() && stop.is_finished()).await;
         assert_eq!(live(), 2, "the detached and the awaited tasks are freed");
         drop(kept);
         assert_eq!(live(), 1, "a finished task is freed with its handle");

@@ -407,15 +407,19 @@ fn a_finished_task_on_a_worker_is_freed_once_nothing_refers_to_it() {
                 .name(name.clone())
                 .spawn(f)
         };
-        spawn_named(Box::pin(async {})).detach();
+        let detached_ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ran = detached_ran.clone();
+        spawn_named(Box::pin(async move { ran.store(true, Ordering::SeqCst) })).detach();
         let kept = spawn_named(Box::pin(async {}));
         let aborted = spawn_named(Box::pin(std::future::pending::<()>()));
         let stop = aborted.abort_handle();
         drop(aborted);
         stop.abort();
-        while !(kept.is_finished() && stop.is_finished()) || live(&name) > 2 {
-            yield_now().await;
-        }
+        common::yield_until(|| {
+            detached_ran.load(Ordering::SeqCst) && kept.is_finished() && stop.is_finished()
+        })
+        .await;
+        assert_eq!(live(&name), 2, "the detached task is freed");
         drop(kept);
         assert_eq!(live(&name), 1, "a finished task is freed with its handle");
         drop(stop);
