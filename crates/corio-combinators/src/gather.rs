@@ -20,9 +20,9 @@ use crate::input_set::InputSet;
 /// executor (it wakes itself and returns `Pending`), so a large gather of ready futures
 /// cannot starve the loop. Every child is first polled in input order before any child is
 /// polled again (unless a child woke itself as it completed: the child that takes over its
-/// slot is polled after the others pushed with it); children enter the gather's set 257 at a time, and one that completes on
-/// its first poll hands its slot (boxed future, waker) to a later one, so gathering ready
-/// futures allocates per 257 children, not per child.
+/// slot is polled after the others pushed with it); children enter the gather's set 257 at
+/// a time, and one that completes on its first poll hands its slot (boxed future, waker) to
+/// a later one, so gathering ready futures allocates per 257 children, not per child.
 ///
 /// An empty input resolves to an empty `Vec` at once. Outputs that are `Result`s are kept as
 /// they are (that is [`gather_settled`](crate::gather_settled)); to stop at the first
