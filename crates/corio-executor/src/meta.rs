@@ -304,15 +304,12 @@ impl TaskMeta {
     /// The caller owns such a count, gives it back once, and does not touch `self` after
     /// this returns (the task may have been freed).
     pub(crate) unsafe fn release_waker(&self) {
-        let vtable = self.waker_vtable.load(Ordering::Acquire);
-        let data = self.waker_data.load(Ordering::Relaxed);
-        assert!(
-            !vtable.is_null(),
-            "a waker count given back before any was recorded"
-        );
-        // SAFETY: the parts are those of a waker of this task whose count the caller owns
-        // (see above): rebuilding it and dropping it releases exactly that count.
-        drop(unsafe { Waker::from_raw(RawWaker::new(data, &*vtable)) });
+        let waker = self
+            .recorded_waker()
+            .expect("a waker count given back before any was recorded");
+        // SAFETY: the rebuilt waker has the parts of a waker of this task whose count the
+        // caller owns (see above): dropping it releases exactly that count.
+        drop(ManuallyDrop::into_inner(waker));
     }
 
     /// A counted waker of the task, from the one recorded at spawn.

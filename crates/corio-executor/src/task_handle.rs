@@ -59,8 +59,9 @@ impl<T> Task<T> {
         Self::registered(raw)
     }
 
-    /// For a task whose waker its metadata has recorded already (its owner registered it
-    /// at spawn).
+    /// For a task whose waker its metadata has recorded already (the local loop's
+    /// registry at spawn; the multi-thread executor's spawn, before the first poll
+    /// registers the task).
     pub(crate) fn registered(raw: RawTask<T>) -> Self {
         Task {
             raw: ManuallyDrop::new(raw),

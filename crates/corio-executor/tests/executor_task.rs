@@ -533,3 +533,46 @@ fn a_finished_task_is_freed_once_nothing_refers_to_it() {
         assert_eq!(live(), 0, "and with its last abort handle");
     });
 }
+
+/// Tasks still alive when the loop shuts down are freed by the shutdown: it cancels them
+/// and drops its registry's reference to each, so a detached task waiting forever, one
+/// waiting on another task, and one whose handle the loop's future returns are all freed
+/// (the last once its handle goes). The name's count in their metadata tells.
+#[test]
+fn a_task_alive_at_shutdown_is_freed_by_the_shutdown() {
+    let name: Arc<str> = Arc::from("probe");
+    let named = name.clone();
+    let kept = run(async move {
+        let forever = task::Builder::new()
+            .name(named.clone())
+            .spawn(std::future::pending::<()>());
+        // Waits on `forever` through its handle.
+        let waiting = Rc::new(RefCell::new(false));
+        let started = waiting.clone();
+        task::Builder::new()
+            .name(named.clone())
+            .spawn(async move {
+                *started.borrow_mut() = true;
+                let _ = forever.await;
+            })
+            .detach();
+        let kept = task::Builder::new()
+            .name(named.clone())
+            .spawn(std::future::pending::<u8>());
+        yield_until(|| *waiting.borrow()).await;
+        kept
+    });
+    assert_eq!(
+        Arc::strong_count(&name) - 1,
+        1,
+        "after the shutdown only the task whose handle is kept is alive"
+    );
+    assert!(kept.is_finished());
+    assert_eq!(kept.status(), Some(TaskStatus::Cancelled));
+    drop(kept);
+    assert_eq!(
+        Arc::strong_count(&name),
+        1,
+        "and it is freed with its handle"
+    );
+}

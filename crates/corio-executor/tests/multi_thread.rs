@@ -429,3 +429,51 @@ fn a_finished_task_on_a_worker_is_freed_once_nothing_refers_to_it() {
     drop(ex);
     assert_eq!(Arc::strong_count(&outer), 1);
 }
+
+/// Tasks still alive when the executor shuts down are freed by the shutdown, on workers as
+/// on the loop: a task waiting forever, a detached one waiting on it through its handle
+/// (polled, so it joined the registry), and one whose handle outlives the executor (freed
+/// once its handle goes). The name's count in their metadata tells.
+#[test]
+fn a_task_alive_at_shutdown_on_a_worker_is_freed_by_the_shutdown() {
+    let name: Arc<str> = Arc::from("probe");
+    let ex = Builder::multi_thread().workers(2).build();
+    let waiting = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let started = waiting.clone();
+    let named = name.clone();
+    let on_a_worker = ex.spawn(async move {
+        let forever = corio_executor::task::Builder::new()
+            .name(named.clone())
+            .spawn(std::future::pending::<()>());
+        corio_executor::task::Builder::new()
+            .name(named.clone())
+            .spawn(async move {
+                started.store(true, Ordering::SeqCst);
+                let _ = forever.await;
+            })
+            .detach();
+        corio_executor::task::Builder::new()
+            .name(named.clone())
+            .spawn(std::future::pending::<u8>())
+    });
+    let kept = on_a_worker.join_blocking().unwrap();
+    while !waiting.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    assert_eq!(Arc::strong_count(&name) - 1, 3);
+    let report = ex.shutdown(Duration::from_secs(10));
+    assert!(report.is_clean(), "{report:?}");
+    drop(ex);
+    assert_eq!(
+        Arc::strong_count(&name) - 1,
+        1,
+        "after the shutdown only the task whose handle is kept is alive"
+    );
+    assert_eq!(kept.status(), Some(TaskStatus::Cancelled));
+    drop(kept);
+    assert_eq!(
+        Arc::strong_count(&name),
+        1,
+        "and it is freed with its handle"
+    );
+}

@@ -230,14 +230,13 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.spawn_then::<F, _, true>(future, name, location, pinned_to, |task, waker| {
-            Task::new(task, waker.expect("a handle's waker was asked for"))
-        })
+        self.spawn_then::<F, _, true>(future, name, location, pinned_to, Task::registered)
     }
 
-    /// The body of `spawn_with`: `finish` gets the raw task and, when `HANDLE`, the waker
-    /// that a `Task` handle keeps (a const, so that a detached spawn neither clones the
-    /// waker nor builds a handle only to drop it).
+    /// The body of `spawn_with`: `finish` gets the raw task. When `HANDLE`, the task's
+    /// metadata records its waker first, for the handle's `abort` before the task's first
+    /// poll registers it (a const, so that a detached spawn neither clones the waker nor
+    /// builds a handle only to drop it).
     #[inline(always)]
     fn spawn_then<F, R, const HANDLE: bool>(
         &self,
@@ -245,7 +244,7 @@ impl Shared {
         name: Option<Arc<str>>,
         location: &'static Location<'static>,
         pinned_to: Option<usize>,
-        finish: impl FnOnce(async_task::Task<Outcome<F::Output>, TaskMeta>, Option<Waker>) -> R,
+        finish: impl FnOnce(async_task::Task<Outcome<F::Output>, TaskMeta>) -> R,
     ) -> Result<R, SpawnError>
     where
         F: Future + 'static,
@@ -290,7 +289,9 @@ impl Shared {
         if let Some(h) = self.config.hooks().and_then(|h| h.on_spawn.as_ref()) {
             h(TaskView::new(runnable.metadata()));
         }
-        let waker = HANDLE.then(|| runnable.waker());
+        if HANDLE {
+            runnable.metadata().set_waker(&runnable.waker());
+        }
         let on_own_worker = self.with_own_worker(|_| ()).is_some();
         if self.config.eager && on_own_worker {
             if let Some(runnable) = crate::eager::run_inline(runnable) {
@@ -299,7 +300,7 @@ impl Shared {
         } else {
             runnable.schedule();
         }
-        Ok(finish(task, waker))
+        Ok(finish(task))
     }
 
     /// Counts a spawn: on the spawning worker's own counter when there is one, so that
@@ -357,7 +358,7 @@ impl Shared {
     {
         match self.with_own_worker(|w| w.index) {
             Some(i) => {
-                self.spawn_then::<F, _, false>(future, None, location, Some(i), |t, _| t.detach())
+                self.spawn_then::<F, _, false>(future, None, location, Some(i), |t| t.detach())
             }
             None => Err(SpawnError::not_local()),
         }
