@@ -426,11 +426,29 @@ fn main() {
                     corio::run(async { 1 });
                 }
             }
+            // executor/block_on_ready_multi_thread: `Executor::block_on` of a ready
+            // future from a plain thread, 10 000 times.
+            "block-on-mt" => {
+                let mt = corio::Builder::multi_thread().workers(2).build();
+                for _ in 0..10_000 {
+                    std::hint::black_box(mt.block_on(async { 1 }));
+                }
+            }
+            "block-on-mt-tokio" => {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                for _ in 0..10_000 {
+                    std::hint::black_box(rt.block_on(async { 1 }));
+                }
+            }
             other => panic!(
                 "unknown workload {other}: yield, spawn, pingpong, chain, run, pq, pq-heap, gen, \
                  unfold, lock, lock-futures, sem, sem-tokio, sem-async-lock, event, oneshot, \
                  oneshot-futures, timeout-ready, timeout-ready-smol, wait-for-ready, \
-                 wait-for-ready-smol, task-group, gather-ready, gather-ready-fu, gather-shuffled, spawn-smol, map-filter, \
+                 wait-for-ready-smol, task-group, block-on-mt, block-on-mt-tokio, gather-ready, gather-ready-fu, gather-shuffled, spawn-smol, map-filter, \
                  map-filter-tokio, map-filter-mod3, map-filter-mod3-tokio, generator, generator-async-stream or generator-unfold"
             ),
         }
