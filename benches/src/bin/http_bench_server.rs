@@ -22,7 +22,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::Full;
 
-const BODY: &[u8] = b"Hello, World!";
+const BODY: &str = "Hello, World!";
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn serve_corio(addr: SocketAddr) {
@@ -30,7 +30,7 @@ async fn serve_corio(addr: SocketAddr) {
         .await
         .expect("bind")
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        .serve(|_req| async { corio::http::server::text(std::str::from_utf8(BODY).unwrap()) });
+        .serve(|_req| async { corio::http::server::text(BODY) });
     println!("listening {}", handle.local_addr());
     std::future::pending::<()>().await;
 }
@@ -61,7 +61,7 @@ async fn serve_tokio(addr: SocketAddr) {
         let builder = builder.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(|_req| async {
-                let mut r = hyper::Response::new(Full::new(Bytes::from_static(BODY)));
+                let mut r = hyper::Response::new(Full::new(Bytes::from_static(BODY.as_bytes())));
                 r.headers_mut().insert(
                     hyper::header::CONTENT_TYPE,
                     hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),

@@ -11,6 +11,7 @@
 //! The handler is an async function from `http::Request<Incoming>` to
 //! `http::Response<B>`; [`text`], [`full`] and [`json`] build the common responses.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::fmt;
@@ -46,14 +47,26 @@ pub type Response = http::Response<Full<Bytes>>;
 
 /// A `200 OK` response with a UTF-8 text body.
 ///
+/// The body is a `&'static str` (a literal, sent from where it lies: no copy, no
+/// allocation), a `String` (its buffer becomes the body) or a `Cow<'static, str>`. A
+/// borrowed `&str` that is not `'static` does not convert: pass `s.to_owned()`, which is
+/// the copy it would need anyway.
+///
 /// # Examples
 ///
 /// ```
 /// let r = corio_http::server::text("hi");
 /// assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+/// let name = "world";
+/// let r = corio_http::server::text(format!("hello, {name}"));
+/// assert_eq!(r.status(), 200);
 /// ```
-pub fn text(body: impl Into<String>) -> Response {
-    let mut r = http::Response::new(Full::new(Bytes::from(body.into())));
+pub fn text(body: impl Into<Cow<'static, str>>) -> Response {
+    let body = match body.into() {
+        Cow::Borrowed(s) => Bytes::from_static(s.as_bytes()),
+        Cow::Owned(s) => Bytes::from(s),
+    };
+    let mut r = http::Response::new(Full::new(body));
     r.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
