@@ -173,6 +173,8 @@ EXCLUDED = {
     # trybuild compiles misuse examples and compares compiler errors: no loop runs, and
     # the compiler subprocesses take ~minutes per seed for nothing.
     "macros": "trybuild compile-fail tests, no loop",
+    # corio-hyper's read-buffer tests poll in-memory readers by hand with a no-op waker.
+    "scratch_buffer": "polls in-memory readers by hand, no loop",
 }
 
 
